@@ -1,0 +1,168 @@
+//! Checks every example in `rules/*.toml`: each `redact` example must come
+//! out with exactly its «marked» values replaced and nothing else changed;
+//! each `keep` example must come out unchanged. Adding a case is adding a
+//! line of data.
+
+use std::fs;
+use std::path::Path;
+
+use fm_sanitizer::Sanitizer;
+use regex::Regex;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct RuleFile {
+    rule: Vec<Rule>,
+}
+
+#[derive(Deserialize)]
+struct Rule {
+    id: String,
+    placeholder: String,
+    #[serde(default)]
+    detector: Option<String>,
+    #[serde(default)]
+    regex: String,
+    #[serde(default)]
+    redact: Vec<String>,
+    #[serde(default)]
+    keep: Vec<String>,
+}
+
+fn load_rules() -> Vec<(String, Rule)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut rules = Vec::new();
+    for path in files {
+        let text = fs::read_to_string(&path).unwrap();
+        let file: RuleFile = toml::from_str(&text).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        rules.extend(file.rule.into_iter().map(|r| (name.clone(), r)));
+    }
+    rules
+}
+
+/// A `redact` example split into the input text and a regex the output
+/// must match in full.
+struct Example {
+    input: String,
+    expected: Regex,
+    /// The placeholder types written for the marked values, in order.
+    types: Regex,
+}
+
+fn parse_example(example: &str) -> Example {
+    let mut input = String::new();
+    let mut pattern = String::from("^");
+    let mut rest = example;
+    while let Some(open) = rest.find('«') {
+        let close = rest[open..].find('»').expect("every « has a »") + open;
+        let (before, value) =
+            (&rest[..open], &rest[open + '«'.len_utf8()..close]);
+        input.push_str(before);
+        pattern.push_str(&regex::escape(before));
+        input.push_str(value);
+        pattern.push_str(r"\[([A-Z0-9_]+)_\d+\]");
+        for c in value.chars().filter(|&c| c == '\n' || c == '\r') {
+            pattern.push_str(&regex::escape(&c.to_string()));
+        }
+        rest = &rest[close + '»'.len_utf8()..];
+    }
+    input.push_str(rest);
+    pattern.push_str(&regex::escape(rest));
+    pattern.push('$');
+    Example {
+        input,
+        expected: Regex::new(&pattern).unwrap(),
+        types: Regex::new(r"\[([A-Z0-9_]+)_\d+\]").unwrap(),
+    }
+}
+
+/// The placeholder types a rule may write for its own values: its
+/// placeholder and the names of its regex's groups.
+fn own_types(rule: &Rule) -> Vec<String> {
+    let mut types = vec![rule.placeholder.clone()];
+    let groups = Regex::new(r"\(\?P<([A-Z0-9_]+)>").unwrap();
+    types.extend(groups.captures_iter(&rule.regex).map(|c| c[1].to_string()));
+    types
+}
+
+#[test]
+fn every_rule_example() {
+    let sanitizer = Sanitizer::default();
+    let rules = load_rules();
+    assert!(rules.len() > 100, "rules went missing: {}", rules.len());
+    let mut failures = Vec::new();
+
+    for (file, rule) in &rules {
+        assert!(
+            !rule.redact.is_empty(),
+            "{file}: rule {} has no redact example",
+            rule.id
+        );
+        for example in &rule.redact {
+            let ex = parse_example(example);
+            let out = sanitizer.sanitize(&ex.input).text;
+            if !ex.expected.is_match(&out) {
+                failures.push(format!(
+                    "{file} {}: redact\n  input:    {:?}\n  output:   {:?}",
+                    rule.id, ex.input, out
+                ));
+                continue;
+            }
+            let builtin = rule.detector.as_deref() == Some("builtin");
+            let written: Vec<String> = ex
+                .types
+                .captures_iter(&out)
+                .map(|c| c[1].to_string())
+                .collect();
+            let own = own_types(rule);
+            if !builtin && !written.iter().any(|t| own.contains(t)) {
+                failures.push(format!(
+                    "{file} {}: another rule won\n  input:    {:?}\n  output:   {:?}",
+                    rule.id, ex.input, out
+                ));
+            }
+        }
+        for example in &rule.keep {
+            let out = sanitizer.sanitize(example).text;
+            if &out != example {
+                failures.push(format!(
+                    "{file} {}: keep\n  input:    {example:?}\n  output:   {out:?}",
+                    rule.id
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn rule_ids_are_unique_and_listed() {
+    let listed: Vec<_> = fm_sanitizer::rules().map(|r| r.id).collect();
+    let in_files: Vec<_> =
+        load_rules().into_iter().map(|(_, r)| r.id).collect();
+    assert_eq!(listed.len(), in_files.len());
+    for id in in_files {
+        assert!(listed.contains(&id.as_str()), "{id} not in the table");
+    }
+}
+
+#[test]
+fn enough_credential_formats() {
+    // The product promises broad coverage of the formats an SRE meets.
+    let formats = fm_sanitizer::rules()
+        .filter(|r| r.category == fm_sanitizer::Category::Credential)
+        .count();
+    assert!(formats >= 60, "only {formats} credential rules");
+}
