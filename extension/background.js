@@ -1,0 +1,32 @@
+// The service worker (Chrome) or background script (Firefox).
+//
+// Manifest V3 delivers an event only to listeners registered in the first
+// turn of the worker's start-up, before any await, so they are all
+// registered here at once; each waits for the Rust module (src/background)
+// to load, then hands the event to it.
+import init, { onMessage, onStartup } from "./background/fm_background.js";
+
+const ext = globalThis.browser ?? globalThis.chrome;
+
+const ready = init({
+  module_or_path: new URL("./background/fm_background_bg.wasm", import.meta.url),
+});
+
+ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  // Only the extension's own pages talk to the worker.
+  if (sender.id !== ext.runtime.id) {
+    return false;
+  }
+  ready
+    .then(() => onMessage(message))
+    .then(sendResponse, (error) => sendResponse({ error: String(error) }));
+  return true;
+});
+
+ext.runtime.onStartup.addListener(() => {
+  ready.then(onStartup).catch(() => {});
+});
+
+ext.runtime.onInstalled.addListener(() => {
+  ready.then(onStartup).catch(() => {});
+});
