@@ -44,6 +44,8 @@ struct RuleDef {
     validate: Option<String>,
     #[serde(default = "yes")]
     boundary: bool,
+    #[serde(default)]
+    tail: Option<u32>,
     // assignment
     #[serde(default)]
     words: Vec<String>,
@@ -122,6 +124,7 @@ fn main() {
 
     let mut ids = BTreeSet::new();
     let mut out = String::from("pub(crate) static RULES: &[Rule] = &[\n");
+    let mut count = 0;
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let text = fs::read_to_string(path).unwrap();
@@ -131,9 +134,16 @@ fn main() {
             let whence = format!("{}: rule {}", path.display(), rule.id);
             assert!(ids.insert(rule.id.clone()), "{whence}: duplicate id");
             emit(&mut out, &rule, &whence);
+            count += 1;
         }
     }
     out.push_str("];\n");
+    writeln!(
+        out,
+        "/// The number of rules in [`RULES`].\n\
+         pub(crate) const RULE_COUNT: usize = {count};"
+    )
+    .unwrap();
 
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("rules.rs");
     fs::write(dest, out).unwrap();
@@ -162,6 +172,44 @@ fn emit(out: &mut String, r: &RuleDef, whence: &str) {
                     "{whence}: anchor {a:?} is shorter than 3 bytes"
                 );
             }
+            // The scan looks anchors up where a word starts and at a few
+            // punctuation bytes; anything else would never be found.
+            for a in &r.anchors {
+                let first = a.as_bytes()[0];
+                let findable = r.tail.is_some()
+                    || first.is_ascii_alphanumeric()
+                    || SPECIALS.contains(&first);
+                assert!(
+                    findable,
+                    "{whence}: anchor {a:?} must start with a letter, a \
+                     digit or one of {SPECIALS:?}, or the rule needs `tail`"
+                );
+            }
+            for k in &r.keywords {
+                assert!(
+                    k.as_bytes()[0].is_ascii_alphabetic(),
+                    "{whence}: keyword {k:?} must start with a letter"
+                );
+            }
+            if let Some(tail) = r.tail {
+                // See `Visitor` in src/detect/scan.rs: where a word ends is
+                // reported for words that end in a letter, and for every
+                // word of 64 bytes or more.
+                for a in &r.anchors {
+                    let (a, tail) = (a.as_bytes(), tail as usize);
+                    let past_the_end =
+                        a.len() > tail && SPECIALS.contains(&a[tail]);
+                    let ends_in_a_letter =
+                        a.len() == tail && a[tail - 1].is_ascii_alphabetic();
+                    let long = r.before as usize + tail >= 64;
+                    assert!(
+                        past_the_end || ends_in_a_letter || long,
+                        "{whence}: a tail anchor must run past the end of \
+                         its word onto one of {SPECIALS:?}, end it with a \
+                         letter, or sit in a word of 64 bytes or more"
+                    );
+                }
+            }
             let validate = match r.validate.as_deref() {
                 None => "None",
                 Some("jwt") => "Jwt",
@@ -177,11 +225,24 @@ fn emit(out: &mut String, r: &RuleDef, whence: &str) {
             let mut class = [0u64; 4];
             byte_class(&hir, &mut class);
             let min_len = hir.properties().minimum_len().unwrap_or(0);
+            let max_len = hir
+                .properties()
+                .maximum_len()
+                .map_or(u32::MAX, |n| n.min(u32::MAX as usize) as u32);
+            let named_groups = r.regex.contains("(?P<");
+            let limit = max_repetition(&hir);
+            assert!(
+                limit <= MAX_REPETITION,
+                "{whence}: a repetition allows {limit} copies (at most \
+                 {MAX_REPETITION}): each costs compile time and memory; \
+                 write `{{m,}}` and bound the length with `after`"
+            );
             format!(
                 "Detector::Pattern(Pattern {{ anchors: &{:?}, keywords: &{:?}, \
                  before: {}, after: {}, regex: {:?}, min_entropy: {:?}, \
                  validate: Validate::{validate}, boundary: {}, \
-                 class: {class:?}, min_len: {min_len} }})",
+                 class: {class:?}, min_len: {min_len}, max_len: {max_len}, \
+                 named_groups: {named_groups}, tail: {:?} }})",
                 r.anchors,
                 lower(&r.keywords),
                 r.before,
@@ -189,6 +250,7 @@ fn emit(out: &mut String, r: &RuleDef, whence: &str) {
                 r.regex,
                 r.min_entropy,
                 r.boundary,
+                r.tail,
             )
         }
         "assignment" => {
@@ -229,6 +291,25 @@ fn emit(out: &mut String, r: &RuleDef, whence: &str) {
         r.id, r.name, r.placeholder
     )
     .unwrap();
+}
+
+include!("src/specials.rs");
+
+/// The most copies a bounded repetition may make of its expression.
+const MAX_REPETITION: u32 = 256;
+
+/// The largest finite upper bound of any repetition in `hir`.
+fn max_repetition(hir: &Hir) -> u32 {
+    match hir.kind() {
+        HirKind::Repetition(rep) => {
+            rep.max.unwrap_or(rep.min).max(max_repetition(&rep.sub))
+        }
+        HirKind::Capture(cap) => max_repetition(&cap.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().map(max_repetition).max().unwrap_or(0)
+        }
+        _ => 0,
+    }
 }
 
 /// Every byte any position of a match may hold, as a 256-bit set.

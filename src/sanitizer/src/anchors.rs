@@ -1,19 +1,16 @@
-//! Finds every anchor in a text: hundreds of short literals, matched
-//! without regard to ASCII case, overlapping matches included.
+//! Looks up anchors: hundreds of short literals, matched without regard
+//! to ASCII case, at the positions the detection scan stops at.
 //!
-//! A general Aho-Corasick automaton spends a dependent table load on every
-//! byte; with this many patterns its tables leave the L1 cache and the
-//! scan costs over 2 ns a byte. Anchors are at least three bytes long, so
-//! instead each position's first three bytes (case-folded) are hashed into
-//! a 64 Ki-bit filter that fits in L1. Positions are independent, so the
-//! loop pipelines. The 2-3% of positions that pass are tested again, on
-//! their first four bytes for the longer literals (`use` starts a hundred
-//! words, `user` a few), and only then compared with literals.
+//! A literal's key is its first three bytes if it has three, else its
+//! first four (`use` starts a hundred words, `user` a few). A lookup
+//! hashes the three and the four bytes there (case-folded) into a 64
+//! Ki-bit filter that fits in L1, so most positions cost two multiplies,
+//! two loads and one branch; the few percent that pass are compared with
+//! the literals of their keys.
 //!
-//! Looking only where an anchor can begin (word starts, case changes) was
-//! tried: the probes it saves cost as much again in mask building and bit
-//! iteration, because keys glue words (`apikey`) and some tokens carry
-//! their literal in the middle (`...AZDO...`).
+//! The same structure, built from reversed literals, finds the literals
+//! that end at a position ([`Anchors::ending_at`]): key words glued to
+//! the end of a key (`DBPASSWORD`, `apikey`).
 
 /// Lower-cases ASCII letters; every other byte is itself.
 static FOLD: [u8; 256] = {
@@ -31,24 +28,29 @@ static FOLD: [u8; 256] = {
 pub(crate) const MIN_LEN: usize = 3;
 
 pub(crate) struct Anchors {
-    /// One bit per hashed 3-byte key of any literal.
+    /// One bit per hash of a literal's key: its first three bytes for a
+    /// 3-byte literal, its first four for a longer one.
     filter: Box<[u64; 1024]>,
-    /// One bit per hashed 3-byte key of a 3-byte literal.
-    filter3: Box<[u64; 1024]>,
-    /// One bit per hashed 4-byte key of a longer literal.
-    filter4: Box<[u64; 1024]>,
-    /// For each hash, where its entries start in `entries`; the next
-    /// hash's start is where they end. Hashes of 4-byte keys are offset
-    /// by 2^16.
-    buckets: Box<[u16]>,
-    /// (key, literal id), grouped by hash.
-    entries: Vec<(u32, u16)>,
-    /// The literals, lower-cased.
+    /// For each hash's top bits, where its entries start in `entries`;
+    /// the next one's start is where they end.
+    buckets: Box<[u16; BUCKETS + 1]>,
+    /// (key, key length, literal id), grouped by bucket.
+    entries: Vec<(u32, u8, u16)>,
+    /// The literals, lower-cased, reversed if the matcher looks for
+    /// literals that end at a position.
     literals: Vec<Box<[u8]>>,
 }
 
+/// Buckets of entries: far fewer than filter bits, so the table stays
+/// small; a bucket holds the few literals whose hashes share top bits.
+const BUCKETS: usize = 1024;
+
 fn hash(key: u32) -> usize {
     (key.wrapping_mul(0x9E37_79B1) >> 16) as usize
+}
+
+fn bucket_of(hash: usize) -> usize {
+    hash >> 6
 }
 
 /// The first four bytes of `bytes` (zero-padded) with bit 5 set in each:
@@ -61,8 +63,9 @@ fn key4(bytes: &[u8]) -> u32 {
     u32::from_le_bytes(word) | 0x2020_2020
 }
 
-fn set(filter: &mut [u64; 1024], h: usize) {
-    filter[h >> 6] |= 1 << (h & 63);
+/// The key of a literal, and how many of its bytes the key covers.
+fn literal_key(lit: &[u8]) -> (u32, u8) {
+    if lit.len() == 3 { (key4(lit) & 0x00FF_FFFF, 3) } else { (key4(lit), 4) }
 }
 
 fn has(filter: &[u64; 1024], h: usize) -> bool {
@@ -70,102 +73,69 @@ fn has(filter: &[u64; 1024], h: usize) -> bool {
 }
 
 impl Anchors {
-    /// Builds the matcher. Literals must be distinct, lower-case and at
-    /// least [`MIN_LEN`] bytes; a literal's index is its id in matches.
+    /// Builds the matcher for literals that start at a position.
+    /// Literals must be distinct, lower-case and at least [`MIN_LEN`]
+    /// bytes; a literal's index is its id in matches.
     pub fn new(literals: Vec<Box<[u8]>>) -> Anchors {
         let mut filter = Box::new([0u64; 1024]);
-        let mut filter3 = Box::new([0u64; 1024]);
-        let mut filter4 = Box::new([0u64; 1024]);
         let mut entries = Vec::with_capacity(literals.len());
         for (id, lit) in literals.iter().enumerate() {
             assert!(lit.len() >= MIN_LEN, "anchors are at least 3 bytes");
-            let k3 = key4(lit) & 0x00FF_FFFF;
-            set(&mut filter, hash(k3));
-            if lit.len() == 3 {
-                set(&mut filter3, hash(k3));
-                entries.push((hash(k3), k3, id as u16));
-            } else {
-                let k4 = key4(lit);
-                set(&mut filter4, hash(k4));
-                entries.push(((1 << 16) + hash(k4), k4, id as u16));
-            }
+            let (key, len) = literal_key(lit);
+            let h = hash(key);
+            filter[h >> 6] |= 1 << (h & 63);
+            entries.push((bucket_of(h), key, len, id as u16));
         }
         entries.sort_unstable();
-        let mut buckets = vec![0u16; (2 << 16) + 1].into_boxed_slice();
-        for &(slot, ..) in &entries {
-            buckets[slot + 1] += 1;
+        let mut buckets = Box::new([0u16; BUCKETS + 1]);
+        for &(bucket, ..) in &entries {
+            buckets[bucket + 1] += 1;
         }
-        for slot in 0..2 << 16 {
-            buckets[slot + 1] += buckets[slot];
+        for b in 0..BUCKETS {
+            buckets[b + 1] += buckets[b];
         }
-        let entries = entries.into_iter().map(|(_, k, id)| (k, id)).collect();
-        Anchors { filter, filter3, filter4, buckets, entries, literals }
+        let entries =
+            entries.into_iter().map(|(_, k, len, id)| (k, len, id)).collect();
+        Anchors { filter, buckets, entries, literals }
     }
 
-    /// Calls `found(start, end, id)` for every literal occurrence, in
-    /// order of start position.
-    pub fn for_each(
-        &self,
-        hay: &[u8],
-        mut found: impl FnMut(usize, usize, usize),
-    ) {
-        if hay.len() < MIN_LEN {
-            return;
-        }
-        let filter = &*self.filter;
-        // Whole 4-byte loads while they fit, then the last positions.
-        let body = hay.len().saturating_sub(3);
-        for i in 0..body {
-            let word = u32::from_le_bytes(
-                hay[i..i + 4]
-                    .try_into()
-                    .expect("the loop stops 3 bytes early"),
-            ) | 0x2020_2020;
-            if has(filter, hash(word & 0x00FF_FFFF)) {
-                self.candidate(hay, i, word, &mut found);
-            }
-        }
-        for i in body..=hay.len() - MIN_LEN {
-            self.candidate(hay, i, key4(&hay[i..]), &mut found);
-        }
+    /// Builds the matcher for literals that end at a position; the same
+    /// rules as [`Anchors::new`].
+    pub fn new_reversed(literals: Vec<Box<[u8]>>) -> Anchors {
+        Anchors::new(
+            literals
+                .into_iter()
+                .map(|mut lit| {
+                    lit.reverse();
+                    lit
+                })
+                .collect(),
+        )
     }
 
-    /// A position whose first three bytes may start a literal.
+    /// The key at `i` if a literal may start there: the cheap test, to
+    /// be inlined into a scan loop; [`Anchors::starting_at`] does the
+    /// rest.
+    #[inline(always)]
+    pub fn may_start_at(&self, hay: &[u8], i: usize) -> Option<u32> {
+        let word = match hay.get(i..i + 4) {
+            Some(w) => u32::from_le_bytes(w.try_into().expect("4 bytes")),
+            None => key4(&hay[i.min(hay.len())..]),
+        } | 0x2020_2020;
+        self.may_match(word).then_some(word)
+    }
+
+    /// Calls `found(start, end, id)` for every literal at `i`, whose key
+    /// [`Anchors::may_start_at`] returned.
     #[inline(never)]
-    fn candidate(
+    pub fn starting_at(
         &self,
         hay: &[u8],
         i: usize,
         word: u32,
-        found: &mut impl FnMut(usize, usize, usize),
+        mut found: impl FnMut(usize, usize, usize),
     ) {
-        let k3 = word & 0x00FF_FFFF;
-        let (h3, h4) = (hash(k3), hash(word));
-        if has(&self.filter3, h3) {
-            self.check(hay, i, h3, k3, found);
-        }
-        if has(&self.filter4, h4) {
-            self.check(hay, i, (1 << 16) + h4, word, found);
-        }
-    }
-
-    /// Compares the literals in bucket `slot` whose key is `key` with the
-    /// text at `i`.
-    fn check(
-        &self,
-        hay: &[u8],
-        i: usize,
-        slot: usize,
-        key: u32,
-        found: &mut impl FnMut(usize, usize, usize),
-    ) {
-        let bucket =
-            self.buckets[slot] as usize..self.buckets[slot + 1] as usize;
-        for &(k, id) in &self.entries[bucket] {
-            if k != key {
-                continue;
-            }
-            let lit = &self.literals[id as usize];
+        self.candidates(word, |id, lit| {
             let end = i + lit.len();
             let same = hay.get(i..end).is_some_and(|text| {
                 text.iter()
@@ -173,9 +143,81 @@ impl Anchors {
                     .all(|(&a, &b)| FOLD[a as usize] == b)
             });
             if same {
-                found(i, end, id as usize);
+                found(i, end, id);
+            }
+        });
+    }
+
+    /// The key of the word ending at `end` if a literal of a reversed
+    /// matcher may end there; the cheap test, as above.
+    #[inline(always)]
+    pub fn may_end_at(&self, hay: &[u8], end: usize) -> Option<u32> {
+        let word = match end.checked_sub(4).map(|s| &hay[s..end]) {
+            Some(w) => u32::from_be_bytes(w.try_into().expect("4 bytes")),
+            None => {
+                let mut tail = [0u8; 4];
+                for (t, &b) in tail.iter_mut().zip(hay[..end].iter().rev()) {
+                    *t = b;
+                }
+                u32::from_le_bytes(tail)
+            }
+        } | 0x2020_2020;
+        self.may_match(word).then_some(word)
+    }
+
+    /// Calls `found(start, end, id)` for every literal of a reversed
+    /// matcher that ends at `end`, given the key [`Anchors::may_end_at`]
+    /// returned.
+    #[inline(never)]
+    pub fn ending_at(
+        &self,
+        hay: &[u8],
+        end: usize,
+        word: u32,
+        mut found: impl FnMut(usize, usize, usize),
+    ) {
+        self.candidates(word, |id, lit| {
+            let Some(start) = end.checked_sub(lit.len()) else { return };
+            let text = &hay[start..end];
+            let matches = text
+                .iter()
+                .rev()
+                .zip(lit.iter())
+                .all(|(&a, &b)| FOLD[a as usize] == b);
+            if matches {
+                found(start, end, id);
+            }
+        });
+    }
+
+    /// The filter test: whether a literal's key may be the first three or
+    /// the first four bytes of `word`. Both bits are in the same L1-sized
+    /// filter, and most positions fail both.
+    #[inline]
+    fn may_match(&self, word: u32) -> bool {
+        has(&self.filter, hash(word & 0x00FF_FFFF))
+            | has(&self.filter, hash(word))
+    }
+
+    /// The literals whose key is the first three or four bytes of `word`.
+    #[inline]
+    fn candidates(&self, word: u32, mut check: impl FnMut(usize, &[u8])) {
+        for (key, len) in [(word & 0x00FF_FFFF, 3), (word, 4)] {
+            let b = bucket_of(hash(key));
+            let bucket =
+                self.buckets[b] as usize..self.buckets[b + 1] as usize;
+            for &(k, l, id) in &self.entries[bucket] {
+                if k == key && l == len {
+                    check(id as usize, &self.literals[id as usize]);
+                }
             }
         }
+    }
+
+    /// The literals, as given to [`Anchors::new`].
+    #[cfg(test)]
+    pub fn literals(&self) -> &[Box<[u8]>] {
+        &self.literals
     }
 }
 
@@ -183,33 +225,60 @@ impl Anchors {
 mod tests {
     use super::*;
 
-    fn matches(literals: &[&str], hay: &str) -> Vec<(usize, String)> {
-        let lits: Vec<Box<[u8]>> =
-            literals.iter().map(|l| l.as_bytes().into()).collect();
+    fn literals(list: &[&str]) -> Vec<Box<[u8]>> {
+        list.iter().map(|l| l.as_bytes().into()).collect()
+    }
+
+    fn starting(list: &[&str], hay: &str) -> Vec<(usize, String)> {
+        let anchors = Anchors::new(literals(list));
         let mut out = Vec::new();
-        Anchors::new(lits).for_each(hay.as_bytes(), |s, _, id| {
-            out.push((s, literals[id].to_string()))
-        });
+        let hay = hay.as_bytes();
+        for i in 0..hay.len() {
+            let Some(word) = anchors.may_start_at(hay, i) else { continue };
+            anchors.starting_at(hay, i, word, |s, _, id| {
+                out.push((s, list[id].to_string()))
+            });
+        }
+        out
+    }
+
+    fn ending(list: &[&str], hay: &str) -> Vec<(usize, usize)> {
+        let anchors = Anchors::new_reversed(literals(list));
+        let (hay, end) = (hay.as_bytes(), hay.len());
+        let mut out = Vec::new();
+        if let Some(word) = anchors.may_end_at(hay, end) {
+            anchors.ending_at(hay, end, word, |s, e, _| out.push((s, e)));
+        }
         out
     }
 
     #[test]
     fn overlapping_and_case_insensitive() {
         let found =
-            matches(&["secret", "aws_secret", "key"], "AWS_SECRET_KEY=x");
+            starting(&["secret", "aws_secret", "key"], "AWS_SECRET_KEY=x");
         let expected = [(0, "aws_secret"), (4, "secret"), (11, "key")];
         assert_eq!(found, expected.map(|(s, l)| (s, l.to_string())));
     }
 
     #[test]
     fn literal_at_the_very_end() {
-        assert_eq!(matches(&["key"], "a key"), vec![(2, "key".to_string())]);
-        assert_eq!(matches(&["key"], "ke"), vec![]);
+        assert_eq!(starting(&["key"], "a key"), vec![(2, "key".to_string())]);
+        assert_eq!(starting(&["key"], "ke"), vec![]);
     }
 
     #[test]
     fn bit_five_collisions_are_rejected() {
         // '_' | 0x20 is DEL, '@' | 0x20 is '`': same key, not the same text.
-        assert_eq!(matches(&["a_b"], "a\x7fb a`b"), vec![]);
+        assert_eq!(starting(&["a_b"], "a\x7fb a`b"), vec![]);
+    }
+
+    #[test]
+    fn literals_ending_at_a_position() {
+        let words = ["password", "pwd", "key"];
+        assert_eq!(ending(&words, "DBPASSWORD"), vec![(2, 10)]);
+        assert_eq!(ending(&words, "x.pwd"), vec![(2, 5)]);
+        assert_eq!(ending(&words, "apiKey"), vec![(3, 6)]);
+        assert_eq!(ending(&words, "ey"), vec![]);
+        assert_eq!(ending(&words, "key"), vec![(0, 3)]);
     }
 }

@@ -3,102 +3,104 @@
 //!
 //! A byte-at-a-time loop spends a compare and a branch on every byte;
 //! these masks classify 16 bytes per instruction with SSE2 (always there
-//! on x86-64) or WebAssembly's simd128, and the scan then visits only the
-//! set bits. Builds without either use a plain loop with the same result.
+//! on x86-64) or WebAssembly's simd128, and the scans then visit only the
+//! set bits. Builds without either (the content script's JavaScript
+//! fallback) use a table lookup per byte with the same result.
 
-/// A test on bytes that the SIMD code can evaluate 16 at a time.
-#[derive(Clone, Copy)]
-pub(crate) enum Class {
-    /// `0`-`9`.
-    Digit,
-    /// `0`-`9`, `a`-`z`, `A`-`Z`.
-    Alnum,
-    /// Letters, digits and `_-.+/=~`: the bytes of base64, hex and most
-    /// token alphabets.
-    Token,
-    /// Exactly this byte.
-    Byte(u8),
+include!("specials.rs");
+
+/// The classes of the 64 bytes of a block: bit `j` is byte `j`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Masks {
+    pub digit: u64,
+    pub upper: u64,
+    pub lower: u64,
+    /// Bytes in [`SPECIALS`].
+    pub special: u64,
 }
 
-impl Class {
-    /// Whether `b` is in the class, one byte at a time.
-    pub(crate) fn test(self, b: u8) -> bool {
-        match self {
-            Class::Digit => b.wrapping_sub(b'0') < 10,
-            Class::Alnum => {
-                (b | 0x20).wrapping_sub(b'a') < 26 || b.wrapping_sub(b'0') < 10
-            }
-            Class::Token => {
-                Class::Alnum.test(b)
-                    || matches!(
-                        b,
-                        b'_' | b'-' | b'.' | b'+' | b'/' | b'=' | b'~'
-                    )
-            }
-            Class::Byte(x) => b == x,
-        }
+impl Masks {
+    /// Letters and digits.
+    pub fn alnum(&self) -> u64 {
+        self.digit | self.upper | self.lower
     }
 }
 
-/// The mask of bytes of `block` in `class`: bit `j` is byte `j`.
+/// Classifies the 64 bytes of `block`.
 #[inline]
-pub(crate) fn mask(block: &[u8; 64], class: Class) -> u64 {
-    let mut m = 0u64;
+pub(crate) fn classify(block: &[u8; 64]) -> Masks {
+    let mut m = Masks::default();
     for (k, lane) in block.chunks_exact(16).enumerate() {
         let lane: &[u8; 16] = lane.try_into().expect("16-byte chunks");
-        m |= u64::from(simd::mask16(lane, class)) << (16 * k);
+        let [digit, upper, lower, special] = simd::classify16(lane);
+        let shift = 16 * k;
+        m.digit |= u64::from(digit) << shift;
+        m.upper |= u64::from(upper) << shift;
+        m.lower |= u64::from(lower) << shift;
+        m.special |= u64::from(special) << shift;
     }
     m
 }
 
+/// The letters and digits of `block`, and its token bytes: letters,
+/// digits and `_-.+/=~`, the alphabet of base64, hex and most tokens.
+/// Cheaper than [`classify`] for scans that need nothing else.
+#[inline]
+pub(crate) fn tokens(block: &[u8; 64]) -> (u64, u64) {
+    let (mut alnum, mut token) = (0u64, 0u64);
+    for (k, lane) in block.chunks_exact(16).enumerate() {
+        let lane: &[u8; 16] = lane.try_into().expect("16-byte chunks");
+        let (a, t) = simd::tokens16(lane);
+        alnum |= u64::from(a) << (16 * k);
+        token |= u64::from(t) << (16 * k);
+    }
+    (alnum, token)
+}
+
 #[cfg(target_arch = "x86_64")]
 mod simd {
-    use super::Class;
+    use super::SPECIALS;
     use core::arch::x86_64::*;
 
     #[inline]
-    pub fn mask16(lane: &[u8; 16], class: Class) -> u16 {
+    pub fn classify16(lane: &[u8; 16]) -> [u16; 4] {
         // SAFETY: SSE2 is part of the x86-64 baseline, and the load is
         // unaligned from a 16-byte array.
         unsafe {
             let v = _mm_loadu_si128(lane.as_ptr().cast());
-            let hits = match class {
-                Class::Digit => in_range(v, b'0', 10),
-                Class::Alnum => _mm_or_si128(
-                    in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', 26),
-                    in_range(v, b'0', 10),
-                ),
-                Class::Token => {
-                    let mut hits = _mm_or_si128(
-                        in_range(
-                            _mm_or_si128(v, _mm_set1_epi8(0x20)),
-                            b'a',
-                            26,
-                        ),
-                        in_range(v, b'0', 10),
-                    );
-                    // `+` `-` `.` `/` are 0x2B, 0x2D-0x2F; then `=` and `_`.
-                    hits = _mm_or_si128(
-                        hits,
-                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b'+' as i8)),
-                    );
-                    hits = _mm_or_si128(hits, in_range(v, b'-', 3));
-                    hits = _mm_or_si128(
-                        hits,
-                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b'=' as i8)),
-                    );
-                    hits = _mm_or_si128(
-                        hits,
-                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b'~' as i8)),
-                    );
-                    _mm_or_si128(
-                        hits,
-                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8)),
-                    )
-                }
-                Class::Byte(x) => _mm_cmpeq_epi8(v, _mm_set1_epi8(x as i8)),
-            };
-            _mm_movemask_epi8(hits) as u16
+            let mut special = _mm_setzero_si128();
+            for s in SPECIALS {
+                special = _mm_or_si128(
+                    special,
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(s as i8)),
+                );
+            }
+            [
+                _mm_movemask_epi8(in_range(v, b'0', 10)) as u16,
+                _mm_movemask_epi8(in_range(v, b'A', 26)) as u16,
+                _mm_movemask_epi8(in_range(v, b'a', 26)) as u16,
+                _mm_movemask_epi8(special) as u16,
+            ]
+        }
+    }
+
+    #[inline]
+    pub fn tokens16(lane: &[u8; 16]) -> (u16, u16) {
+        // SAFETY: as above.
+        unsafe {
+            let v = _mm_loadu_si128(lane.as_ptr().cast());
+            let letters =
+                in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', 26);
+            let alnum = _mm_or_si128(letters, in_range(v, b'0', 10));
+            // `-` `.` `/` are 0x2D-0x2F.
+            let mut token = _mm_or_si128(alnum, in_range(v, b'-', 3));
+            for b in [b'+', b'=', b'_', b'~'] {
+                token = _mm_or_si128(
+                    token,
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8)),
+                );
+            }
+            (_mm_movemask_epi8(alnum) as u16, _mm_movemask_epi8(token) as u16)
         }
     }
 
@@ -120,34 +122,37 @@ mod simd {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
-    use super::Class;
+    use super::SPECIALS;
     use core::arch::wasm32::*;
 
     #[inline]
-    pub fn mask16(lane: &[u8; 16], class: Class) -> u16 {
+    pub fn classify16(lane: &[u8; 16]) -> [u16; 4] {
         // SAFETY: an unaligned load from a 16-byte array.
         let v = unsafe { v128_load(lane.as_ptr().cast()) };
-        let hits = match class {
-            Class::Digit => in_range(v, b'0', 10),
-            Class::Alnum => v128_or(
-                in_range(v128_or(v, u8x16_splat(0x20)), b'a', 26),
-                in_range(v, b'0', 10),
-            ),
-            Class::Token => {
-                let mut hits = v128_or(
-                    in_range(v128_or(v, u8x16_splat(0x20)), b'a', 26),
-                    in_range(v, b'0', 10),
-                );
-                // `+` `-` `.` `/` are 0x2B, 0x2D-0x2F; then `=` and `_`.
-                hits = v128_or(hits, u8x16_eq(v, u8x16_splat(b'+')));
-                hits = v128_or(hits, in_range(v, b'-', 3));
-                hits = v128_or(hits, u8x16_eq(v, u8x16_splat(b'=')));
-                hits = v128_or(hits, u8x16_eq(v, u8x16_splat(b'~')));
-                v128_or(hits, u8x16_eq(v, u8x16_splat(b'_')))
-            }
-            Class::Byte(x) => u8x16_eq(v, u8x16_splat(x)),
-        };
-        i8x16_bitmask(hits)
+        let mut special = u8x16_splat(0);
+        for s in SPECIALS {
+            special = v128_or(special, u8x16_eq(v, u8x16_splat(s)));
+        }
+        [
+            i8x16_bitmask(in_range(v, b'0', 10)),
+            i8x16_bitmask(in_range(v, b'A', 26)),
+            i8x16_bitmask(in_range(v, b'a', 26)),
+            i8x16_bitmask(special),
+        ]
+    }
+
+    #[inline]
+    pub fn tokens16(lane: &[u8; 16]) -> (u16, u16) {
+        // SAFETY: as above.
+        let v = unsafe { v128_load(lane.as_ptr().cast()) };
+        let letters = in_range(v128_or(v, u8x16_splat(0x20)), b'a', 26);
+        let alnum = v128_or(letters, in_range(v, b'0', 10));
+        // `-` `.` `/` are 0x2D-0x2F.
+        let mut token = v128_or(alnum, in_range(v, b'-', 3));
+        for b in [b'+', b'=', b'_', b'~'] {
+            token = v128_or(token, u8x16_eq(v, u8x16_splat(b)));
+        }
+        (i8x16_bitmask(alnum), i8x16_bitmask(token))
     }
 
     #[inline]
@@ -161,52 +166,97 @@ mod simd {
     all(target_arch = "wasm32", target_feature = "simd128")
 )))]
 mod simd {
-    use super::Class;
+    use super::SPECIALS;
+
+    const DIGIT: u8 = 1;
+    const UPPER: u8 = 2;
+    const LOWER: u8 = 4;
+    const SPECIAL: u8 = 8;
+
+    /// The class bits of every byte.
+    static TABLE: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            table[i] = if b.is_ascii_digit() {
+                DIGIT
+            } else if b.is_ascii_uppercase() {
+                UPPER
+            } else if b.is_ascii_lowercase() {
+                LOWER
+            } else {
+                let mut c = 0;
+                let mut s = 0;
+                while s < SPECIALS.len() {
+                    if SPECIALS[s] == b {
+                        c = SPECIAL;
+                    }
+                    s += 1;
+                }
+                c
+            };
+            i += 1;
+        }
+        table
+    };
 
     #[inline]
-    pub fn mask16(lane: &[u8; 16], class: Class) -> u16 {
-        let mut m = 0u16;
+    pub fn classify16(lane: &[u8; 16]) -> [u16; 4] {
+        let mut m = [0u16; 4];
         for (j, &b) in lane.iter().enumerate() {
-            m |= u16::from(class.test(b)) << j;
+            let c = TABLE[b as usize];
+            m[0] |= u16::from(c & DIGIT != 0) << j;
+            m[1] |= u16::from(c & UPPER != 0) << j;
+            m[2] |= u16::from(c & LOWER != 0) << j;
+            m[3] |= u16::from(c & SPECIAL != 0) << j;
         }
         m
     }
+
+    #[inline]
+    pub fn tokens16(lane: &[u8; 16]) -> (u16, u16) {
+        let (mut alnum, mut token) = (0u16, 0u16);
+        for (j, &b) in lane.iter().enumerate() {
+            let a = TABLE[b as usize] & (DIGIT | UPPER | LOWER) != 0;
+            let t = a
+                || matches!(b, b'-' | b'.' | b'/' | b'+' | b'=' | b'_' | b'~');
+            alnum |= u16::from(a) << j;
+            token |= u16::from(t) << j;
+        }
+        (alnum, token)
+    }
 }
 
-/// Calls `visit(i)` for every `i` whose bit `classify` sets, in order.
-/// `visit` returns the next position it wants to see; bits before it are
-/// skipped, so a detector that consumed a run is not woken inside it.
-pub(crate) fn scan(
-    hay: &[u8],
-    mut classify: impl FnMut(&[u8; 64]) -> u64,
-    mut visit: impl FnMut(usize) -> usize,
-) {
-    let mut next = 0;
-    let mut block = [0u8; 64];
-    for (n, chunk) in hay.chunks(64).enumerate() {
-        let base = n * 64;
-        let mut mask = if let Ok(full) = <&[u8; 64]>::try_from(chunk) {
-            classify(full)
-        } else {
-            // The last, short block: pad with a byte no scan stops at.
-            block.fill(b' ');
-            block[..chunk.len()].copy_from_slice(chunk);
-            classify(&block) & ((1u64 << chunk.len()) - 1)
-        };
-        if next > base {
-            let skip = next - base;
-            mask &= if skip >= 64 { 0 } else { !0u64 << skip };
-        }
-        while mask != 0 {
-            let i = base + mask.trailing_zeros() as usize;
-            mask &= mask - 1;
-            if i < next {
-                continue;
+/// The text as 64-byte blocks, the last one padded with spaces (a byte
+/// no scan stops at). There is always a last, padded block, even when
+/// the text fills its blocks exactly, so a scan sees what follows the
+/// text's last byte.
+pub(crate) struct Blocks<'h> {
+    full: std::slice::ChunksExact<'h, u8>,
+    tail: [u8; 64],
+    done: bool,
+}
+
+impl<'h> Blocks<'h> {
+    pub fn new(hay: &'h [u8]) -> Blocks<'h> {
+        let full = hay.chunks_exact(64);
+        let mut tail = [b' '; 64];
+        let rest = full.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        Blocks { full, tail, done: false }
+    }
+
+    /// The next block, or `None` after the padded one.
+    #[inline]
+    pub fn next_block(&mut self) -> Option<&[u8; 64]> {
+        match self.full.next() {
+            Some(b) => Some(b.try_into().expect("64-byte chunks")),
+            None if !self.done => {
+                self.done = true;
+                Some(&self.tail)
             }
-            next = visit(i).max(i + 1);
-            if next >= base + 64 {
-                break;
-            }
+            None => None,
         }
     }
 }
@@ -215,50 +265,48 @@ pub(crate) fn scan(
 mod tests {
     use super::*;
 
+    fn expected(block: &[u8; 64], class: impl Fn(u8) -> bool) -> u64 {
+        block
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (j, &b)| m | u64::from(class(b)) << j)
+    }
+
     #[test]
-    fn masks_match_the_plain_tests() {
-        let block: [u8; 64] = std::array::from_fn(|i| (i * 4 + 7) as u8);
-        for class in [
-            Class::Digit,
-            Class::Alnum,
-            Class::Token,
-            Class::Byte(b'@'),
-            Class::Byte(0x83),
-        ] {
-            let expected = block
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (j, &b)| m | u64::from(class.test(b)) << j);
-            assert_eq!(mask(&block, class), expected);
-        }
-        let all: [u8; 64] =
-            std::array::from_fn(|i| b"09azAZ@:-/+=_.~\x80"[i % 16]);
-        for class in
-            [Class::Digit, Class::Alnum, Class::Token, Class::Byte(b':')]
-        {
-            let expected = all
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (j, &b)| m | u64::from(class.test(b)) << j);
-            assert_eq!(mask(&all, class), expected);
+    fn masks_match_the_byte_tests() {
+        for start in (0..256).step_by(64) {
+            let block: [u8; 64] = std::array::from_fn(|i| (start + i) as u8);
+            let m = classify(&block);
+            assert_eq!(m.digit, expected(&block, |b| b.is_ascii_digit()));
+            assert_eq!(m.upper, expected(&block, |b| b.is_ascii_uppercase()));
+            assert_eq!(m.lower, expected(&block, |b| b.is_ascii_lowercase()));
+            assert_eq!(m.special, expected(&block, |b| SPECIALS.contains(&b)));
+            let (alnum, token) = tokens(&block);
+            assert_eq!(alnum, m.alnum());
+            let is_token =
+                |b: u8| b.is_ascii_alphanumeric() || b"-./+=_~".contains(&b);
+            assert_eq!(token, expected(&block, is_token));
         }
     }
 
     #[test]
-    fn visits_each_set_bit_once_and_skips() {
-        let mut text = vec![b'x'; 200];
-        for i in [3, 63, 64, 65, 130, 199] {
-            text[i] = b'1';
+    fn specials_and_neighbours() {
+        let block: [u8; 64] =
+            std::array::from_fn(|i| b"@:-$?;,.9AZaz/`{["[i % 17]);
+        let m = classify(&block);
+        for (j, &b) in block.iter().enumerate() {
+            assert_eq!(m.special >> j & 1 == 1, SPECIALS.contains(&b));
+            assert_eq!(m.alnum() >> j & 1 == 1, b.is_ascii_alphanumeric());
         }
-        let mut seen = Vec::new();
-        scan(
-            &text,
-            |b| mask(b, Class::Digit),
-            |i| {
-                seen.push(i);
-                if i == 63 { 66 } else { i + 1 }
-            },
-        );
-        assert_eq!(seen, vec![3, 63, 130, 199]);
+    }
+
+    #[test]
+    fn blocks_end_with_a_padded_one() {
+        let text = [b'x'; 128];
+        let mut blocks = Blocks::new(&text);
+        assert_eq!(blocks.next_block(), Some(&[b'x'; 64]));
+        assert_eq!(blocks.next_block(), Some(&[b'x'; 64]));
+        assert_eq!(blocks.next_block(), Some(&[b' '; 64]));
+        assert_eq!(blocks.next_block(), None);
     }
 }

@@ -12,18 +12,23 @@
 //!
 //! The rules live in data files (`rules/*.toml`), each with examples that
 //! must be redacted and examples that must be kept; `build.rs` turns them
-//! into a static table. Detection has three parts, each linear in the
-//! length of the text:
+//! into a static table. Detection is one pass over the text, linear in
+//! its length:
 //!
-//! 1. One pass finds every *anchor*: the literal prefixes of
-//!    token formats (`ghp_`, `AKIA`, `xoxb-`), the key words of
-//!    assignments (`password`, `token`), and the markers of structured
-//!    values (`://`, `-----BEGIN`, `Authorization`). A rule's regex runs
-//!    only in a small window around its anchors, so the bulk of the text is
-//!    read once.
-//! 2. One byte scan visits each digit, `@` and `:` for the values that have
-//!    no literal to anchor on: addresses, card numbers, phone numbers.
-//! 3. Findings are resolved (the most specific rule wins an overlap), then
+//! 1. Each 64-byte block is classified with SIMD (letters, digits and a
+//!    few punctuation bytes), and masks over the classes give the places
+//!    a detector may care about: where words start and end, where runs
+//!    of digits start, and the bytes `@ : - $ ~`.
+//! 2. Where a word starts, its first bytes are looked up among the
+//!    *anchors*: the literal prefixes of token formats (`ghp_`, `AKIA`,
+//!    `xoxb-`), the context words of some rules (`datadog`) and the
+//!    markers of structured values (`Authorization`, `-----BEGIN`).
+//!    Where a word ends, its last bytes are looked up among the key words
+//!    of assignments (`password`, `token`, glued or not: `DBPASSWORD`).
+//!    A rule's regex runs only in a small window around its anchors.
+//! 3. Runs of digits and the punctuation bytes wake the detectors for
+//!    values with no literal: addresses, card numbers, phone numbers.
+//! 4. Findings are resolved (the most specific rule wins an overlap), then
 //!    every other occurrence of a high-entropy value is found too, and the
 //!    output is written in one pass.
 //!
@@ -52,9 +57,11 @@ pub use rule::{RuleInfo, rules};
 
 /// A sanitizer, ready to use; build it once and reuse it.
 ///
-/// Building compiles the anchor automaton and checks every custom
-/// pattern; the built-in regexes compile on first use, so a page that
-/// never mentions a Slack token never pays for the Slack rule.
+/// Building sets up the anchor tables and compiles every custom pattern,
+/// so a bad one is reported at once. The built-in regexes compile on
+/// first use and are then shared by every sanitizer in the process, so a
+/// page that never mentions a Slack token never pays for the Slack rule,
+/// and a second sanitizer pays for nothing.
 pub struct Sanitizer {
     engine: engine::Engine,
 }

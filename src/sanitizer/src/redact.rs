@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::blocks;
+use crate::blocks::{self, Blocks};
 use crate::detect::{Finding, priority};
 use crate::report::{CategoryCount, Redaction, Report};
-use crate::text::{is_alnum, is_placeholder, looks_random};
+use crate::text::{is_alnum, is_placeholder, is_token, looks_random};
 use crate::{Category, Sanitized};
 
 /// Numbering and offsets carried from one chunk of a text to the next,
@@ -19,14 +19,20 @@ use crate::{Category, Sanitized};
 pub(crate) struct State<'e> {
     numbers: BTreeMap<&'e str, BTreeMap<Box<[u8]>, usize>>,
     next: BTreeMap<Box<str>, usize>,
-    /// Credentials worth finding again, here and in later chunks.
-    repeatable: BTreeMap<Box<[u8]>, (&'e str, Category)>,
-    /// The same values by their first 8 bytes.
-    prefixes: BTreeMap<u64, Vec<Box<[u8]>>>,
+    /// Credentials worth finding again, here and in later chunks, by
+    /// their first 8 bytes.
+    repeatable: BTreeMap<u64, Vec<Repeatable<'e>>>,
     /// One bit per value prefix, so most words cost a shift and a load.
     filter: PrefixFilter,
     out_bytes: usize,
     out_utf16: usize,
+}
+
+/// A redacted value to look for again, and what it was.
+struct Repeatable<'e> {
+    value: Box<[u8]>,
+    kind: &'e str,
+    category: Category,
 }
 
 pub(crate) fn apply<'e>(
@@ -37,9 +43,9 @@ pub(crate) fn apply<'e>(
     for f in &mut findings {
         snap_to_chars(text, f);
     }
-    let mut chosen = resolve(findings);
-    add_repeats(state, text.as_bytes(), &mut chosen);
-    write(state, text, chosen.into_values())
+    let chosen = resolve(findings);
+    let chosen = add_repeats(state, text.as_bytes(), chosen);
+    write(state, text, chosen.into_iter())
 }
 
 /// Widens a finding to whole characters: byte-level rules may stop inside
@@ -55,31 +61,58 @@ fn snap_to_chars(text: &str, f: &mut Finding<'_>) {
 
 /// Keeps a set of non-overlapping findings, the most specific first: by
 /// priority, then the longer, then the earlier. Returns them by start.
-fn resolve(mut findings: Vec<Finding<'_>>) -> BTreeMap<usize, Finding<'_>> {
-    findings.sort_unstable_by(|a, b| {
+///
+/// Most findings overlap nothing, so the findings are sorted by position
+/// and only each cluster of overlapping ones is resolved.
+fn resolve(mut findings: Vec<Finding<'_>>) -> Vec<Finding<'_>> {
+    findings.sort_unstable_by_key(|f| (f.start, f.end));
+    let mut chosen = Vec::with_capacity(findings.len());
+    let mut rest = &mut findings[..];
+    while !rest.is_empty() {
+        let mut end = rest[0].end;
+        let mut len = 1;
+        while len < rest.len() && rest[len].start < end {
+            end = end.max(rest[len].end);
+            len += 1;
+        }
+        let (cluster, tail) = rest.split_at_mut(len);
+        if let [only] = cluster {
+            chosen.push(*only);
+        } else {
+            resolve_cluster(cluster, &mut chosen);
+        }
+        rest = tail;
+    }
+    chosen
+}
+
+/// Resolves findings that overlap each other, directly or through
+/// others, and appends the winners to `chosen` by start.
+fn resolve_cluster<'e>(
+    cluster: &mut [Finding<'e>],
+    chosen: &mut Vec<Finding<'e>>,
+) {
+    cluster.sort_unstable_by(|a, b| {
         b.priority
             .cmp(&a.priority)
             .then((b.end - b.start).cmp(&(a.end - a.start)))
             .then(a.start.cmp(&b.start))
     });
-    let mut chosen = BTreeMap::new();
-    for f in findings {
-        if is_free(&chosen, f.start, f.end) {
-            chosen.insert(f.start, f);
+    // Ordered by start, so each candidate is checked against its two
+    // neighbours only.
+    let mut kept: BTreeMap<usize, Finding<'e>> = BTreeMap::new();
+    for f in cluster.iter() {
+        let before_ok = kept
+            .range(..=f.start)
+            .next_back()
+            .is_none_or(|(_, p)| p.end <= f.start);
+        let after_ok =
+            kept.range(f.start..).next().is_none_or(|(&s, _)| s >= f.end);
+        if before_ok && after_ok {
+            kept.insert(f.start, *f);
         }
     }
-    chosen
-}
-
-fn is_free(
-    chosen: &BTreeMap<usize, Finding<'_>>,
-    start: usize,
-    end: usize,
-) -> bool {
-    let before_ok =
-        chosen.range(..=start).next_back().is_none_or(|(_, p)| p.end <= start);
-    let after_ok = chosen.range(start..).next().is_none_or(|(&s, _)| s >= end);
-    before_ok && after_ok
+    chosen.extend(kept.into_values());
 }
 
 /// Finds every other occurrence of a redacted credential that looks
@@ -89,93 +122,144 @@ fn is_free(
 /// the text.
 ///
 /// Such values start with a letter or digit and with 8 token characters
-/// (letters, digits, `_-.+/=`), and a repeat must start a word, so only
-/// word starts followed by 8 token characters are looked up, by those 8
-/// bytes: one hash probe per long word, whatever the number of values.
+/// (letters, digits, `_-.+/=~`), and a repeat must start a word, so only
+/// word starts are looked up, by their next 8 bytes: one filter probe per
+/// word, whatever the number of values.
 fn add_repeats<'e>(
     state: &mut State<'e>,
     hay: &[u8],
-    chosen: &mut BTreeMap<usize, Finding<'e>>,
-) {
-    for f in chosen.values() {
+    chosen: Vec<Finding<'e>>,
+) -> Vec<Finding<'e>> {
+    for f in &chosen {
         let value = &hay[f.start..f.end];
         let wanted =
             matches!(f.category, Category::Credential | Category::Custom)
                 && is_alnum(value[0])
                 && value.len() >= 8
-                && value[..8].iter().all(|&b| blocks::Class::Token.test(b))
+                && value[..8].iter().all(|&b| is_token(b))
                 && looks_random(value);
-        if wanted && !state.repeatable.contains_key(value) {
-            let prefix = prefix_key(value);
-            state.repeatable.insert(value.into(), (f.kind, f.category));
-            state.prefixes.entry(prefix).or_default().push(value.into());
-            state.filter.insert(prefix);
+        if !wanted {
+            continue;
+        }
+        let key = prefix_key(value);
+        let same = state.repeatable.entry(key).or_default();
+        if !same.iter().any(|r| *r.value == *value) {
+            let (kind, category) = (f.kind, f.category);
+            same.push(Repeatable { value: value.into(), kind, category });
+            state.filter.insert(key);
         }
     }
     if state.repeatable.is_empty() || hay.len() < 8 {
-        return;
+        return chosen;
     }
 
-    let mut repeats = Vec::new();
+    let mut repeats: Vec<Finding<'e>> = Vec::new();
+    let mut blocks = Blocks::new(hay);
+    let Some(first) = blocks.next_block() else { return chosen };
+    let mut next = blocks::tokens(first);
+    let mut base = 0;
     // Bit 63 of the previous block's letters and digits.
     let mut carry = 0u64;
-    let word_starts = |block: &[u8; 64]| {
-        let a = blocks::mask(block, blocks::Class::Alnum);
-        let starts = a & !(a << 1 | carry);
-        carry = a >> 63;
-        // A value is at least 8 bytes of token characters: keep only
-        // starts followed by 7 more (the last 7 positions of the block
-        // cannot be told from here and are kept).
-        let t = blocks::mask(block, blocks::Class::Token);
-        let mut run = t;
-        for k in 1..8 {
-            run &= t >> k;
+    loop {
+        let (alnum, token) = next;
+        let more = blocks.next_block();
+        next = more.map_or((0, 0), blocks::tokens);
+        // Only word starts followed by 8 token bytes can start a value.
+        let window = u128::from(next.1) << 64 | u128::from(token);
+        let two = window & window >> 1;
+        let four = two & two >> 2;
+        let eight = (four & four >> 4) as u64;
+        let mut starts = alnum & !(alnum << 1 | carry) & eight;
+        carry = alnum >> 63;
+        while starts != 0 {
+            let i = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let Some(word) = hay[i..].first_chunk::<8>() else { break };
+            let key = u64::from_le_bytes(*word);
+            if !state.filter.may_contain(key) {
+                continue;
+            }
+            if let Some(r) = longest_repeat(&state.repeatable, hay, i, key) {
+                let (kind, category) = (r.kind, r.category);
+                let end = i + r.value.len();
+                let priority = priority::ECHO;
+                repeats.push(Finding {
+                    start: i,
+                    end,
+                    kind,
+                    category,
+                    priority,
+                });
+            }
         }
-        starts & (run | !0u64 << 57)
-    };
-    blocks::scan(hay, word_starts, |i| {
-        if i + 8 > hay.len() {
-            return i + 1;
+        if more.is_none() {
+            break;
         }
-        let key = prefix_key(&hay[i..]);
-        if !state.filter.may_contain(key) {
-            return i + 1;
-        }
-        let Some(candidates) = state.prefixes.get(&key) else {
-            return i + 1;
-        };
-        // The longest value that fits and ends at a word boundary.
-        let found = candidates
-            .iter()
-            .filter(|v| {
-                let end = i + v.len();
-                hay.get(i..end) == Some(&v[..])
-                    && (end == hay.len() || !is_alnum(hay[end]))
-            })
-            .max_by_key(|v| v.len());
-        if let Some(value) = found {
-            repeats.push((i, i + value.len(), state.repeatable[&value[..]]));
-        }
-        i + 1
-    });
-    for (start, end, (kind, category)) in repeats {
-        if is_free(chosen, start, end) {
-            let priority = priority::ECHO;
-            chosen.insert(
-                start,
-                Finding { start, end, kind, category, priority },
-            );
+        base += 64;
+    }
+    merge_repeats(chosen, repeats)
+}
+
+/// The longest value with prefix `key` that is at `i` and ends at a word
+/// boundary.
+#[inline(never)]
+fn longest_repeat<'s, 'e>(
+    repeatable: &'s BTreeMap<u64, Vec<Repeatable<'e>>>,
+    hay: &[u8],
+    i: usize,
+    key: u64,
+) -> Option<&'s Repeatable<'e>> {
+    repeatable
+        .get(&key)?
+        .iter()
+        .filter(|r| {
+            let end = i + r.value.len();
+            hay.get(i..end) == Some(&r.value[..])
+                && (end == hay.len() || !is_alnum(hay[end]))
+        })
+        .max_by_key(|r| r.value.len())
+}
+
+/// Adds to `chosen` the repeats that overlap neither a finding nor an
+/// earlier repeat. Both lists are ordered by start.
+fn merge_repeats<'e>(
+    chosen: Vec<Finding<'e>>,
+    repeats: Vec<Finding<'e>>,
+) -> Vec<Finding<'e>> {
+    if repeats.is_empty() {
+        return chosen;
+    }
+    let mut free = Vec::with_capacity(repeats.len());
+    let mut last_end = 0;
+    for r in repeats {
+        let next = chosen.partition_point(|f| f.start < r.start);
+        let before_ok = next == 0 || chosen[next - 1].end <= r.start;
+        let after_ok = chosen.get(next).is_none_or(|f| f.start >= r.end);
+        if before_ok && after_ok && r.start >= last_end {
+            last_end = r.end;
+            free.push(r);
         }
     }
+    let mut merged = Vec::with_capacity(chosen.len() + free.len());
+    let (mut a, mut b) = (chosen.into_iter().peekable(), free.into_iter());
+    for r in b.by_ref() {
+        while let Some(f) = a.next_if(|f| f.start < r.start) {
+            merged.push(f);
+        }
+        merged.push(r);
+    }
+    merged.extend(a);
+    merged
 }
 
 fn prefix_key(value: &[u8]) -> u64 {
     u64::from_le_bytes(value[..8].try_into().expect("8 bytes"))
 }
 
-/// Mixes a prefix into a well-spread 64-bit hash.
+/// The filter bit of a prefix: a multiply carries every byte into the
+/// top bits.
 fn mix(key: u64) -> u64 {
-    (key ^ (key >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9)
+    key.wrapping_mul(0xBF58_476D_1CE4_E5B9)
 }
 
 /// A 64 Ki-bit filter over value prefixes.
@@ -212,7 +296,8 @@ fn write<'e>(
         let slot = state.next.entry(kind.into()).or_insert(0);
         *slot = (*slot).max(n);
     }
-    let mut counts: BTreeMap<Category, CategoryCount> = BTreeMap::new();
+    let mut counts: [Option<CategoryCount>; Category::ALL.len()] =
+        [None; Category::ALL.len()];
 
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut redactions = Vec::new();
@@ -224,7 +309,7 @@ fn write<'e>(
         utf16 += utf16_len(segment.as_bytes());
 
         let value = &hay[f.start..f.end];
-        let count = counts.entry(f.category).or_insert(CategoryCount {
+        let count = counts[f.category as usize].get_or_insert(CategoryCount {
             category: f.category,
             values: 0,
             occurrences: 0,
@@ -235,14 +320,17 @@ fn write<'e>(
             Some(&n) => n,
             None => {
                 count.values += 1;
-                let next = state.next.entry(f.kind.into()).or_insert(0);
+                let next = match state.next.get_mut(f.kind) {
+                    Some(next) => next,
+                    None => state.next.entry(f.kind.into()).or_insert(0),
+                };
                 *next += 1;
                 numbers.insert(value.into(), *next);
                 *next
             }
         };
 
-        let placeholder = format!("[{}_{n}]", f.kind);
+        let placeholder = placeholder(f.kind, n);
         let start = out.len();
         out.push_str(&placeholder);
         let len = out.len() - start;
@@ -271,8 +359,31 @@ fn write<'e>(
     state.out_utf16 = utf16 + utf16_len(rest.as_bytes());
     state.out_bytes += out.len();
 
-    let counts = counts.into_values().collect();
+    let counts = counts.into_iter().flatten().collect();
     Sanitized { text: out, report: Report { redactions, counts } }
+}
+
+/// `[KIND_n]`, without the formatting machinery: there is one per value.
+fn placeholder(kind: &str, n: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut first = digits.len();
+    let mut rest = n;
+    loop {
+        first -= 1;
+        digits[first] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = std::str::from_utf8(&digits[first..]).expect("ASCII digits");
+    let mut out = String::with_capacity(kind.len() + digits.len() + 3);
+    out.push('[');
+    out.push_str(kind);
+    out.push('_');
+    out.push_str(digits);
+    out.push(']');
+    out
 }
 
 /// UTF-16 code units in a UTF-8 byte string: one per character, two for
@@ -281,18 +392,26 @@ fn utf16_len(bytes: &[u8]) -> usize {
     if bytes.is_ascii() {
         return bytes.len();
     }
-    // Counted in u32 per chunk, which the compiler vectorizes.
-    let mut fewer = 0;
-    for chunk in bytes.chunks(1 << 16) {
-        // Wrapping: a lead byte may come before its continuation bytes.
-        let mut n = 0u32;
-        for &b in chunk {
-            n = n.wrapping_add(u32::from((b as i8) < -64));
-            n = n.wrapping_sub(u32::from(b >= 0xF0));
+    // Counted in bytes per 64-byte block, which the compiler turns into a
+    // few vector instructions per block. A 4-byte character is one unit
+    // fewer than its 3 continuation bytes suggest; its lead byte may sit
+    // in another block than they do, so the two are summed apart.
+    let count = |block: &[u8]| -> (usize, usize) {
+        let (mut continuation, mut long) = (0u8, 0u8);
+        for &b in block {
+            continuation += u8::from((b as i8) < -64);
+            long += u8::from(b >= 0xF0);
         }
-        fewer += n as usize;
+        (continuation.into(), long.into())
+    };
+    let mut blocks = bytes.chunks_exact(64);
+    let (mut continuation, mut long) = count(blocks.remainder());
+    for block in &mut blocks {
+        let (c, l) = count(block);
+        continuation += c;
+        long += l;
     }
-    bytes.len() - fewer
+    bytes.len() - continuation + long
 }
 
 /// The highest number already used for each placeholder type in `hay`.

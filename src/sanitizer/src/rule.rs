@@ -57,6 +57,16 @@ pub(crate) struct Pattern {
     /// an anchor cannot hold a match, and costs no regex search.
     pub class: [u64; 4],
     pub min_len: u32,
+    /// The length of the longest match, `u32::MAX` if unbounded.
+    pub max_len: u32,
+    /// Whether the regex names groups (see above); only those need the
+    /// slower search that reports where groups matched.
+    pub named_groups: bool,
+    /// Anchors are looked up where a word (a run of letters and digits)
+    /// starts, or at one of `blocks::SPECIALS`. With `tail`, they sit
+    /// inside a word instead, starting this many bytes before its end
+    /// (the `AZDO` of `...AZDOFTJR`); they may run past it (`8Q~`).
+    pub tail: Option<u32>,
 }
 
 impl Pattern {

@@ -5,6 +5,7 @@
 const ALNUM: u8 = 1;
 const IDENT: u8 = 2;
 const TOKEN: u8 = 4;
+const JOINS_NUMBER: u8 = 8;
 
 /// Byte classes, looked up once instead of tested with a chain of
 /// compares in the detectors' inner loops.
@@ -23,6 +24,9 @@ static CLASSES: [u8; 256] = {
         }
         if matches!(b, b'+' | b'/' | b'=' | b'~') {
             c |= TOKEN;
+        }
+        if joins_number(b) {
+            c |= JOINS_NUMBER;
         }
         table[i] = c;
         i += 1;
@@ -47,6 +51,19 @@ pub(crate) fn is_ident(b: u8) -> bool {
 #[inline]
 pub(crate) fn is_token(b: u8) -> bool {
     CLASSES[b as usize] & TOKEN != 0
+}
+
+/// Whether `b` glues a number to what is next to it: a letter, a digit
+/// or joining punctuation (`v1.2`, `id-42`, `a/7`, `10:30`, `+5`).
+pub(crate) const fn joins_number(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(b, b'.' | b'-' | b'_' | b'/' | b':' | b'+')
+}
+
+/// Whether a number may start or end next to `b`.
+#[inline]
+pub(crate) fn is_number_edge(b: u8) -> bool {
+    CLASSES[b as usize] & JOINS_NUMBER == 0
 }
 
 /// The byte before `at`, or a space at the start of the text (and past

@@ -6,6 +6,7 @@
 //! stays flat however large the input; placeholders stay consistent across
 //! chunks. Bytes that are not UTF-8 are written as U+FFFD.
 
+use std::borrow::Cow;
 use std::io::{self, BufWriter, ErrorKind, Read, Write};
 use std::process::ExitCode;
 
@@ -164,7 +165,10 @@ fn run(sanitizer: &Sanitizer, format: ReportFormat) -> io::Result<()> {
             eof = n == 0;
         }
         let cut = if eof { buffer.len() } else { chunk_end(&buffer) };
-        let chunk = String::from_utf8_lossy(&buffer[..cut]);
+        let chunk = match std::str::from_utf8(&buffer[..cut]) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(&buffer[..cut]),
+        };
         let sanitized = session.sanitize(&chunk);
         output.write_all(sanitized.text.as_bytes())?;
         if format != ReportFormat::None {
@@ -188,14 +192,31 @@ fn run(sanitizer: &Sanitizer, format: ReportFormat) -> io::Result<()> {
 
 /// Where to end a chunk: after the last line break, but before a private
 /// key block whose end marker is not in the chunk yet, so the block is
-/// sanitized whole.
+/// sanitized whole. A chunk without a line break ends after its last
+/// blank, so that no value is cut in two, or failing that after its last
+/// whole character.
 fn chunk_end(buffer: &[u8]) -> usize {
     let Some(last_newline) = memchr::memrchr(b'\n', buffer) else {
-        return buffer.len();
+        if let Some(blank) =
+            buffer.iter().rposition(|&b| matches!(b, b' ' | b'\t'))
+        {
+            return blank + 1;
+        }
+        // End before the last character if it began in the last 3 bytes:
+        // it may be incomplete, and it is read again with the next chunk.
+        let len = buffer.len();
+        for back in 1..=len.min(3) {
+            let b = buffer[len - back];
+            if (b as i8) >= -64 {
+                return if b >= 0xC0 { len - back } else { len };
+            }
+        }
+        return len;
     };
     let mut cut = last_newline + 1;
     let head = &buffer[..cut];
-    if let Some(begin) = memchr::memmem::rfind(head, b"-----BEGIN ")
+    let last_begin = memchr::memmem::find_iter(head, b"-----BEGIN ").last();
+    if let Some(begin) = last_begin
         && memchr::memmem::find(&head[begin..], b"-----END").is_none()
     {
         let line_start =

@@ -10,64 +10,204 @@
 use super::scan::Wanted;
 use super::{Sink, priority};
 use crate::Category;
-use crate::text::{at as byte_at, before};
+use crate::text::{at as byte_at, before, is_number_edge};
 use crate::validate::{iban_checksum, luhn};
 
-/// Tries every wanted detector at the digit at `i` and returns where the
-/// scan goes on: past a match, or past this run of digits.
+/// The shapes of digit runs a detector may start at, by what comes before
+/// the run, what follows it and how long it is. A run is looked at only
+/// if its three lookups share a shape, which one AND and one branch
+/// decide for the many digits of timestamps and ids.
+mod shape {
+    /// `10.` of an IPv4 address.
+    pub const IPV4: u8 = 1;
+    /// `078-` of an SSN.
+    pub const SSN: u8 = 2;
+    /// A card number written as one run.
+    pub const CARD: u8 = 4;
+    /// `4111 ` or `4111-` of a card number in groups.
+    pub const CARD_GROUP: u8 = 8;
+    /// After `+` or `(`.
+    pub const PHONE_PREFIX: u8 = 16;
+    /// `415-`, `415.`, `415 ` of a phone number.
+    pub const PHONE: u8 = 32;
+    /// `1-` of a phone number.
+    pub const PHONE_ONE: u8 = 64;
+    /// The check digits after an IBAN's country code.
+    pub const IBAN: u8 = 128;
+
+    const EDGE_ONLY: u8 = SSN | CARD | CARD_GROUP | PHONE | PHONE_ONE;
+
+    /// The shapes allowed after byte `b`.
+    pub static BEFORE: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            let byte = b as u8;
+            let mut set = IPV4;
+            if !crate::text::joins_number(byte) {
+                set |= EDGE_ONLY;
+            }
+            if byte == b'+' || byte == b'(' {
+                set |= PHONE_PREFIX;
+            }
+            if byte.is_ascii_uppercase() {
+                set |= IBAN;
+            }
+            table[b] = set;
+            b += 1;
+        }
+        table
+    };
+
+    /// The shapes allowed before byte `b`.
+    pub static AFTER: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            let byte = b as u8;
+            let mut set = CARD | PHONE_PREFIX | IBAN;
+            match byte {
+                b'.' => set |= IPV4 | PHONE,
+                b'-' => set |= SSN | CARD_GROUP | PHONE | PHONE_ONE,
+                b' ' => set |= CARD_GROUP | PHONE,
+                _ => {}
+            }
+            table[b] = set;
+            b += 1;
+        }
+        table
+    };
+
+    /// The shapes allowed two bytes before the run: an IBAN's country
+    /// code is two capitals.
+    pub static BEFORE_TWO: [u8; 256] = all_within(!IBAN, b'A', b'Z');
+
+    /// The shapes allowed two bytes after the run: after `10.`, `415-` or
+    /// `4111 ` comes another digit.
+    pub static AFTER_TWO: [u8; 256] =
+        all_within(CARD | PHONE_PREFIX | IBAN, b'0', b'9');
+
+    /// A table of `others` for every byte, but every shape for the bytes
+    /// `lo..=hi`.
+    const fn all_within(others: u8, lo: u8, hi: u8) -> [u8; 256] {
+        let mut table = [others; 256];
+        let mut b = lo as usize;
+        while b <= hi as usize {
+            table[b] = !0;
+            b += 1;
+        }
+        table
+    }
+
+    /// The shapes allowed for a run of `n` digits, `n` capped at 13.
+    pub static LENGTH: [u8; 14] = {
+        let mut table = [0u8; 14];
+        let mut n = 1;
+        while n < 14 {
+            let mut set = PHONE_PREFIX | IBAN;
+            if n <= 3 {
+                set |= IPV4;
+            }
+            if n == 3 {
+                set |= SSN | PHONE;
+            }
+            if n == 4 {
+                set |= CARD_GROUP;
+            }
+            if n == 1 {
+                set |= PHONE_ONE;
+            }
+            if n == 13 {
+                set |= CARD;
+            }
+            table[n] = set;
+            n += 1;
+        }
+        table
+    };
+}
+
+impl Wanted {
+    /// The shapes of the wanted detectors.
+    fn shapes(&self) -> u8 {
+        let mut set = 0;
+        if self.ipv4 {
+            set |= shape::IPV4;
+        }
+        if self.ssn {
+            set |= shape::SSN;
+        }
+        if self.card {
+            set |= shape::CARD | shape::CARD_GROUP;
+        }
+        if self.phone {
+            set |= shape::PHONE_PREFIX | shape::PHONE | shape::PHONE_ONE;
+        }
+        if self.iban {
+            set |= shape::IBAN;
+        }
+        set
+    }
+}
+
+/// Tries every wanted detector at the run of digits `i..run_end` and
+/// returns where the scan goes on: past a match, or past this run.
 pub(crate) fn at(
     hay: &[u8],
     i: usize,
+    run_end: usize,
     wanted: Wanted,
     keep_private: bool,
     sink: &mut Sink<'_>,
 ) -> usize {
-    let run_end =
-        i + hay[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-    let run = run_end - i;
-    let prev = before(hay, i);
-    let next = byte_at(hay, run_end);
-    // Cheap tests on the run's length and neighbours first: most digit
-    // runs (timestamps, ids, durations) fail all of them.
-    let edge = is_number_edge(prev);
-    if wanted.iban
-        && prev.is_ascii_uppercase()
+    let run = (run_end - i).min(13);
+    let two_before = if i >= 2 { hay[i - 2] } else { b' ' };
+    let shapes = shape::BEFORE[usize::from(before(hay, i))]
+        & shape::BEFORE_TWO[usize::from(two_before)]
+        & shape::AFTER[usize::from(byte_at(hay, run_end))]
+        & shape::AFTER_TWO[usize::from(byte_at(hay, run_end + 1))]
+        & shape::LENGTH[run]
+        & wanted.shapes();
+    if shapes == 0 {
+        return run_end;
+    }
+    found_at(hay, i, shapes, keep_private, sink).unwrap_or(run_end)
+}
+
+/// Runs the detectors of `shapes` at the digits at `i`.
+#[inline(never)]
+fn found_at(
+    hay: &[u8],
+    i: usize,
+    shapes: u8,
+    keep_private: bool,
+    sink: &mut Sink<'_>,
+) -> Option<usize> {
+    let has = |s: u8| shapes & s != 0;
+    if has(shape::IBAN)
         && let Some(end) = iban(hay, i, sink)
     {
-        return end;
+        return Some(end);
     }
-    if wanted.ipv4
-        && run <= 3
-        && next == b'.'
+    if has(shape::IPV4)
         && let Some(end) = ipv4(hay, i, keep_private, sink)
     {
-        return end;
+        return Some(end);
     }
-    if wanted.ssn
-        && edge
-        && run == 3
-        && next == b'-'
+    if has(shape::SSN)
         && let Some(end) = ssn(hay, i, sink)
     {
-        return end;
+        return Some(end);
     }
-    if wanted.card
-        && edge
-        && (run >= 13 || (run == 4 && matches!(next, b' ' | b'-')))
+    if has(shape::CARD | shape::CARD_GROUP)
         && let Some(end) = card(hay, i, sink)
     {
-        return end;
+        return Some(end);
     }
-    let phone_shape = matches!(prev, b'+' | b'(')
-        || (edge && run == 3 && matches!(next, b'-' | b'.' | b' '))
-        || (edge && run == 1 && next == b'-');
-    if wanted.phone
-        && phone_shape
-        && let Some(end) = phone(hay, i, sink)
-    {
-        return end;
+    if has(shape::PHONE_PREFIX | shape::PHONE | shape::PHONE_ONE) {
+        return phone(hay, i, sink);
     }
-    run_end
+    None
 }
 
 /// Parses up to `max` digits at `i`; returns the value and the end.
@@ -140,12 +280,6 @@ fn is_private_v4([a, b, _, _]: [u64; 4]) -> bool {
         || (a == 169 && b == 254)
         || (a == 100 && (64..=127).contains(&b))
         || a == 0
-}
-
-/// Whether a dashed or spaced number may start or end next to `b`.
-fn is_number_edge(b: u8) -> bool {
-    !(b.is_ascii_alphanumeric()
-        || matches!(b, b'.' | b'-' | b'_' | b'/' | b':' | b'+'))
 }
 
 fn ssn(hay: &[u8], i: usize, sink: &mut Sink<'_>) -> Option<usize> {

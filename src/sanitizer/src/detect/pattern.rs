@@ -5,14 +5,15 @@
 //! Slack token never pays for the Slack rule. Custom patterns compile up
 //! front, so a bad one is reported when the user saves it.
 
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
-use regex_automata::{Input, Span};
+use regex_automata::{Anchored, Input, Span};
 
 use super::{Sink, category_of, priority};
-use crate::rule::{Detector, Pattern, RULES, Validate};
+use crate::rule::{Detector, Pattern, RULE_COUNT, RULES, Validate};
 use crate::text::{at, before, entropy, extend_left, extend_right, is_alnum};
 use crate::{Category, CustomPattern, Error};
 
@@ -32,121 +33,136 @@ struct Compiled {
 /// The longest value a context-word rule looks for.
 const MAX_VALUE: usize = 1024;
 
-/// One rule's regex, compiled when first needed.
-pub(crate) struct Lazy(OnceCell<Compiled>);
+/// Every pattern rule's regex, compiled when a text first needs it and
+/// then shared by every sanitizer in the process: the content script
+/// builds a sanitizer per capture, and compiling is the slow part.
+static COMPILED: [OnceLock<Compiled>; RULE_COUNT] =
+    [const { OnceLock::new() }; RULE_COUNT];
 
-/// Per-rule position of the end of the last match, so that an anchor
-/// inside a value already found is not searched again.
+/// Per-rule progress through one text, so that no part of it is searched
+/// twice for the same rule.
 pub(crate) struct Progress {
+    /// The end of the last match.
     found_until: Vec<usize>,
+    /// For context-word rules: every match start before this has been
+    /// tried.
+    searched_until: Vec<usize>,
 }
 
 impl Progress {
     pub fn new(rules: usize) -> Self {
-        Progress { found_until: vec![0; rules] }
+        Progress {
+            found_until: vec![0; rules],
+            searched_until: vec![0; rules],
+        }
     }
 }
 
-impl Lazy {
-    pub fn new() -> Self {
-        Lazy(OnceCell::new())
+fn spec(rule: usize) -> &'static Pattern {
+    match &RULES[rule].detector {
+        Detector::Pattern(spec) => spec,
+        _ => unreachable!("only pattern rules are routed to a pattern"),
     }
+}
 
-    fn get(&self, rule: usize) -> (&Compiled, &'static Pattern) {
-        let Detector::Pattern(spec) = &RULES[rule].detector else {
-            unreachable!("only pattern rules are routed to a pattern slot");
+fn compiled(rule: usize) -> &'static Compiled {
+    COMPILED[rule].get_or_init(|| {
+        let spec = spec(rule);
+        let captures = if spec.named_groups {
+            WhichCaptures::All
+        } else {
+            WhichCaptures::Implicit
         };
-        let compiled = self.0.get_or_init(|| {
-            let regex = Regex::builder()
-                .syntax(syntax())
-                .build(spec.regex)
-                .unwrap_or_else(|e| {
-                    panic!("rule {}: built-in pattern: {e}", RULES[rule].id)
-                });
-            let groups = named_groups(&regex);
-            Compiled { regex, groups }
-        });
-        (compiled, spec)
-    }
+        let regex = Regex::builder()
+            .syntax(syntax())
+            .configure(Regex::config().which_captures(captures))
+            .build(spec.regex)
+            .unwrap_or_else(|e| {
+                panic!("rule {}: built-in pattern: {e}", RULES[rule].id)
+            });
+        let groups = named_groups(&regex);
+        Compiled { regex, groups }
+    })
+}
 
-    /// Searches around an anchor found at `start..end`; accepts matches
-    /// that contain the anchor.
-    pub fn run_at_anchor<'e>(
-        &'e self,
-        rule: usize,
-        hay: &[u8],
-        start: usize,
-        end: usize,
-        progress: &mut Progress,
-        sink: &mut Sink<'e>,
-    ) {
-        if start < progress.found_until[rule] {
-            return;
+/// Searches rule `rule` around its anchor found at `start..end`; accepts
+/// matches that contain the anchor.
+pub(crate) fn run_at_anchor<'e>(
+    rule: usize,
+    hay: &[u8],
+    start: usize,
+    end: usize,
+    progress: &mut Progress,
+    sink: &mut Sink<'e>,
+) {
+    if start < progress.found_until[rule] {
+        return;
+    }
+    let spec = spec(rule);
+    if !could_hold_match(spec, hay, start) {
+        return;
+    }
+    let compiled = compiled(rule);
+    let to = end.saturating_add(spec.after as usize).min(hay.len());
+    if spec.before == 0 {
+        // The match starts at the anchor: one anchored search, which
+        // stops at the first byte that cannot continue it.
+        let input = Input::new(hay)
+            .span(Span { start, end: to })
+            .anchored(Anchored::Yes);
+        if let Some(m) = compiled.regex.search(&input)
+            && m.end() >= end
+            && accept(compiled, spec, rule, hay, m.range(), sink)
+        {
+            progress.found_until[rule] = m.end();
         }
-        let Detector::Pattern(spec) = &RULES[rule].detector else {
-            unreachable!("only pattern rules are routed to a pattern slot");
-        };
-        if !could_hold_match(spec, hay, start) {
-            return;
+        return;
+    }
+    let from = start.saturating_sub(spec.before as usize);
+    let input = Input::new(hay).span(Span { start: from, end: to });
+    for m in compiled.regex.find_iter(input) {
+        if m.start() > start {
+            break;
         }
-        let (compiled, spec) = self.get(rule);
-        let to = end.saturating_add(spec.after as usize).min(hay.len());
-        if spec.before == 0 {
-            // The match starts at the anchor: one anchored search, which
-            // stops at the first byte that cannot continue it.
-            let input = Input::new(hay)
-                .span(Span { start, end: to })
-                .anchored(regex_automata::Anchored::Yes);
-            if let Some(m) = compiled.regex.search(&input)
-                && m.end() >= end
-                && accept(compiled, spec, rule, hay, m.range(), sink)
-            {
-                progress.found_until[rule] = m.end();
-            }
+        if m.end() >= end && accept(compiled, spec, rule, hay, m.range(), sink)
+        {
+            progress.found_until[rule] = m.end();
             return;
-        }
-        let from = start.saturating_sub(spec.before as usize);
-        let input = Input::new(hay).span(Span { start: from, end: to });
-        for m in compiled.regex.find_iter(input) {
-            if m.start() > start {
-                break;
-            }
-            if m.end() >= end
-                && accept(compiled, spec, rule, hay, m.range(), sink)
-            {
-                progress.found_until[rule] = m.end();
-                return;
-            }
         }
     }
+}
 
-    /// Searches after a context word ending at `end`: a match must start
-    /// within `after` bytes of it, and may run on past that.
-    pub fn run_after_keyword<'e>(
-        &'e self,
-        rule: usize,
-        hay: &[u8],
-        end: usize,
-        progress: &mut Progress,
-        sink: &mut Sink<'e>,
-    ) {
-        let (compiled, spec) = self.get(rule);
-        let from = end.max(progress.found_until[rule]);
-        let last_start = end.saturating_add(spec.after as usize);
-        let to = last_start.saturating_add(MAX_VALUE).min(hay.len());
-        if from >= to {
-            return;
+/// Searches rule `rule` after a context word ending at `end`: a match
+/// must start within `after` bytes of it, and may run on past that.
+pub(crate) fn run_after_keyword<'e>(
+    rule: usize,
+    hay: &[u8],
+    end: usize,
+    progress: &mut Progress,
+    sink: &mut Sink<'e>,
+) {
+    let spec = spec(rule);
+    let from =
+        end.max(progress.found_until[rule]).max(progress.searched_until[rule]);
+    let last_start = end.saturating_add(spec.after as usize).min(hay.len());
+    let longest = (spec.max_len as usize).min(MAX_VALUE);
+    let to = last_start.saturating_add(longest).min(hay.len());
+    if from >= to {
+        return;
+    }
+    let compiled = compiled(rule);
+    let input = Input::new(hay).span(Span { start: from, end: to });
+    for m in compiled.regex.find_iter(input) {
+        if m.start() > last_start {
+            break;
         }
-        let input = Input::new(hay).span(Span { start: from, end: to });
-        for m in compiled.regex.find_iter(input) {
-            if m.start() > last_start {
-                break;
-            }
-            if accept(compiled, spec, rule, hay, m.range(), sink) {
-                progress.found_until[rule] = m.end();
-            }
+        if accept(compiled, spec, rule, hay, m.range(), sink) {
+            progress.found_until[rule] = m.end();
         }
     }
+    // Every match that starts up to `last_start` ends by `to`, so a later
+    // context word need not try those starts again.
+    progress.searched_until[rule] = last_start + 1;
 }
 
 /// Whether the run of bytes the rule's matches are made of, around the
@@ -202,8 +218,7 @@ fn accept<'e>(
     }
 
     // Named groups: run again for the captures, only on this match.
-    let input =
-        Input::new(hay).span(range).anchored(regex_automata::Anchored::Yes);
+    let input = Input::new(hay).span(range).anchored(Anchored::Yes);
     let mut caps = compiled.regex.create_captures();
     compiled.regex.search_captures(&input, &mut caps);
     let mut taken = false;
