@@ -4,9 +4,12 @@
 // turn of the worker's start-up, before any await, so they are all
 // registered here at once; each waits for the Rust module (src/background)
 // to load, then hands the event to it.
-import init, { onMessage, onStartup } from "./background/fm_background.js";
+import init, { onMessage, onSelectionMenu, onStartup } from "./background/fm_background.js";
 
 const ext = globalThis.browser ?? globalThis.chrome;
+
+// Matches `menu::SEND_SELECTION` in src/background/src/menu.rs.
+const SEND_SELECTION = "send-selection";
 
 const ready = init({
   module_or_path: new URL("./background/fm_background_bg.wasm", import.meta.url),
@@ -21,6 +24,21 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
     .then(() => onMessage(message))
     .then(sendResponse, (error) => sendResponse({ error: String(error) }));
   return true;
+});
+
+ext.contextMenus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId !== SEND_SELECTION) {
+    return;
+  }
+  // Firefox opens the popup only straight from the click, before any
+  // await; Chrome allows it any time. Either way it is asked for here.
+  let opened;
+  try {
+    opened = Promise.resolve(ext.action.openPopup()).then(() => true, () => false);
+  } catch {
+    opened = Promise.resolve(false);
+  }
+  ready.then(() => onSelectionMenu(tab?.id ?? -1, opened)).catch(() => {});
 });
 
 ext.runtime.onStartup.addListener(() => {

@@ -1,10 +1,11 @@
 // The DOM bridge of the content script.
 //
-// The popup injects this file, then the sanitizer module (WebAssembly in
-// `sanitizer.js`, or its JavaScript translation in `sanitizer-asm.js` on
-// pages whose CSP forbids WebAssembly), then calls `fmCapture`. The
-// Rust side (src/capture) asks this bridge for the page's text, sanitizes
-// it, and answers JSON; this bridge hands that answer back unchanged.
+// The popup injects this file, the page reader (`walker.js`), then the
+// sanitizer module (WebAssembly in `sanitizer.js`, or its JavaScript
+// translation in `sanitizer-asm.js` on pages whose CSP forbids
+// WebAssembly), then calls `fmCapture`. The Rust side (src/capture) asks
+// this bridge for the page's text, sanitizes it, and answers JSON; this
+// bridge hands that answer back unchanged.
 // Nothing here sends anything anywhere, and raw page text leaves this
 // file only into the sanitizer's memory.
 "use strict";
@@ -16,23 +17,33 @@
 
   // What the Rust side may ask for; the numbers match `dom::Text`.
   const SELECTION = 0;
-  const BODY = 1;
+  const PAGE = 1;
   const LOCATION = 2;
   const TITLE = 3;
+  const NOTES = 4;
 
   const encoder = new TextEncoder();
   let exports = null;
+  // The last read of the selection or the page, for its notes and count.
+  const NOTHING = { text: "", cut: false, notes: [], elements: 0 };
+  let last = NOTHING;
 
-  function pageText(which) {
+  // `cap` bytes hold at most `cap` UTF-16 units of text, so reading
+  // stops there; the Rust side tells a cut text by its length.
+  function pageText(which, cap) {
     switch (which) {
       case SELECTION:
-        return String(globalThis.getSelection?.() ?? "");
-      case BODY:
-        return document.body?.innerText ?? "";
+        last = globalThis.fmReadSelection(cap) ?? NOTHING;
+        return last.text;
+      case PAGE:
+        last = globalThis.fmReadPage(cap);
+        return last.text;
       case LOCATION:
         return location.href;
       case TITLE:
         return document.title;
+      case NOTES:
+        return last.notes.join("\n");
       default:
         return "";
     }
@@ -43,9 +54,14 @@
     // Writes at most `cap` bytes of UTF-8 at `ptr` and answers how many;
     // `encodeInto` never splits a character.
     text(which, ptr, cap) {
+      const text = pageText(which, cap);
       const into = new Uint8Array(exports.memory.buffer, ptr, cap);
-      return encoder.encodeInto(pageText(which), into).written;
+      return encoder.encodeInto(text, into).written;
     },
+    // Elements the last read looked at, and whether it stopped at the
+    // limit.
+    elements: () => last.elements,
+    cut: () => (last.cut ? 1 : 0),
     now: () => Date.now(),
   };
 
@@ -104,6 +120,7 @@
     exports.fm_free(ptr, len);
     const answer = readAnswer(out);
     exports.fm_free(out, 8);
+    last = NOTHING;
     return answer;
   };
 })();

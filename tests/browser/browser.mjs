@@ -69,8 +69,9 @@ class PlaywrightSurface {
     await this.page.fill(selector, value);
   }
 
+  /// The text of `selector` now, or "" when there is no such element.
   async text(selector) {
-    return (await this.page.textContent(selector)) ?? "";
+    return this.page.evaluate((s) => document.querySelector(s)?.textContent ?? "", selector);
   }
 
   /// Waits until `selector` exists and, with `predicate`, until its text
@@ -94,6 +95,133 @@ class PlaywrightSurface {
 
   async close() {
     await this.page.close().catch(() => {});
+  }
+}
+
+/// One target's DevTools session inside the browser session.
+class TargetSession {
+  /// Attaches to `targetId`; `sessions` routes the target's messages.
+  static async attach(browserSession, targetId, sessions) {
+    const { sessionId } = await browserSession.send("Target.attachToTarget", {
+      targetId,
+      flatten: false,
+    });
+    const session = new TargetSession(browserSession, sessionId);
+    sessions.set(sessionId, session);
+    return session;
+  }
+
+  constructor(browserSession, id) {
+    this.browserSession = browserSession;
+    this.id = id;
+    this.next = 0;
+    this.pending = new Map();
+    this.listeners = new Map();
+  }
+
+  send(method, params = {}) {
+    const id = ++this.next;
+    const answer = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.browserSession
+      .send("Target.sendMessageToTarget", {
+        sessionId: this.id,
+        message: JSON.stringify({ id, method, params }),
+      })
+      .catch((error) => this.pending.get(id)?.reject(error));
+    return answer;
+  }
+
+  on(method, listener) {
+    this.listeners.set(method, [...(this.listeners.get(method) ?? []), listener]);
+  }
+
+  receive({ id, method, params, result, error }) {
+    if (id !== undefined) {
+      const waiting = this.pending.get(id);
+      this.pending.delete(id);
+      if (error) {
+        waiting?.reject(new Error(`${error.message} (${error.code})`));
+      } else {
+        waiting?.resolve(result);
+      }
+      return;
+    }
+    for (const listener of this.listeners.get(method) ?? []) {
+      listener(params);
+    }
+  }
+}
+
+/// A page driven through its DevTools session: scripts run with a user
+/// gesture, as a click would give them.
+class DevToolsSurface {
+  constructor(session, url, close) {
+    this.session = session;
+    this.pageUrl = url;
+    this.closeTarget = close;
+  }
+
+  url() {
+    return this.pageUrl;
+  }
+
+  async evaluate(fn, arg) {
+    const { result, exceptionDetails } = await this.session.send("Runtime.evaluate", {
+      expression: `(${fn})(${JSON.stringify(arg ?? null)})`,
+      awaitPromise: true,
+      returnByValue: true,
+      userGesture: true,
+    });
+    if (exceptionDetails) {
+      throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+    }
+    return result.value;
+  }
+
+  async click(selector) {
+    await this.evaluate((s) => {
+      const element = document.querySelector(s);
+      if (!element) {
+        throw new Error(`no ${s} to click`);
+      }
+      element.click();
+    }, selector);
+  }
+
+  /// Types `value` into a field the way input events report typing.
+  async fill(selector, value) {
+    await this.evaluate(([s, v]) => {
+      const element = document.querySelector(s);
+      if (!element) {
+        throw new Error(`no ${s} to fill`);
+      }
+      element.focus();
+      element.value = v;
+      element.dispatchEvent(new Event("input", { bubbles: true }));
+    }, [selector, value]);
+  }
+
+  /// The text of `selector` now, or "" when there is no such element.
+  async text(selector) {
+    return this.evaluate((s) => document.querySelector(s)?.textContent ?? "", selector);
+  }
+
+  async attribute(selector, name) {
+    return this.evaluate(([s, n]) => document.querySelector(s)?.getAttribute(n) ?? null, [selector, name]);
+  }
+
+  async waitFor(selector, predicate = () => true, { timeout = 15_000 } = {}) {
+    return until(`${selector} on ${this.url()}`, async () => {
+      const found = await this.evaluate(
+        (s) => (document.querySelector(s) ? document.querySelector(s).textContent : null),
+        selector,
+      );
+      return found !== null && predicate(found) ? found : null;
+    }, { timeout });
+  }
+
+  async close() {
+    await this.closeTarget();
   }
 }
 
@@ -175,7 +303,11 @@ class Chromium {
     this.browser = browser;
     this.session = session;
     this.context = browser.contexts()[0];
-    this.extra = [];
+    this.attached = new Map();
+    this.sessions = new Map();
+    session.on("Target.receivedMessageFromTarget", ({ sessionId, message }) => {
+      this.sessions.get(sessionId)?.receive(JSON.parse(message));
+    });
   }
 
   async targets() {
@@ -198,33 +330,30 @@ class Chromium {
     await this.watchExtensionNetwork();
   }
 
+  /// A DevTools session with one target, attached once. Targets are
+  /// attached the old, unflattened way through the browser session, which
+  /// needs nothing of Playwright's (a second Playwright connection would
+  /// attach to every page, and a page of 50 MiB makes that take seconds).
+  attach(targetId) {
+    let session = this.attached.get(targetId);
+    if (!session) {
+      session = TargetSession.attach(this.session, targetId, this.sessions);
+      this.attached.set(targetId, session);
+    }
+    return session;
+  }
+
   /// Records every request made by the extension's own contexts (service
-  /// worker, popup, extension pages) through the DevTools protocol, so a
-  /// test can check where the extension itself talked to, apart from the
-  /// browser's own traffic. Targets are attached the old, unflattened way,
-  /// which needs no session of Playwright's.
+  /// worker, popup, extension pages), so a test can check where the
+  /// extension itself talked to, apart from the browser's own traffic.
   async watchExtensionNetwork() {
     this.extensionRequests = [];
-    const watched = new Set();
-    let id = 0;
     const watch = async (target) => {
-      if (watched.has(target.targetId) || !target.url.startsWith(this.extensionOrigin)) {
+      if (!target.url.startsWith(this.extensionOrigin) || this.attached.has(target.targetId)) {
         return;
       }
-      watched.add(target.targetId);
-      const { sessionId } = await this.session.send("Target.attachToTarget", {
-        targetId: target.targetId,
-        flatten: false,
-      });
-      await this.session.send("Target.sendMessageToTarget", {
-        sessionId,
-        message: JSON.stringify({ id: ++id, method: "Network.enable" }),
-      });
-    };
-    const quietly = (target) => watch(target).catch(() => {});
-    this.session.on("Target.receivedMessageFromTarget", ({ message }) => {
-      const { method, params } = JSON.parse(message);
-      if (method === "Network.requestWillBeSent") {
+      const session = await this.attach(target.targetId);
+      session.on("Network.requestWillBeSent", (params) => {
         // A redirect the extension refused to follow (`redirect:
         // "manual"`) still shows up as a request for its target, marked
         // with the response that asked for it.
@@ -233,8 +362,10 @@ class Chromium {
           url: params.request.url,
           redirectHop: Boolean(params.redirectResponse),
         });
-      }
-    });
+      });
+      await session.send("Network.enable");
+    };
+    const quietly = (target) => watch(target).catch(() => {});
     this.session.on("Target.targetCreated", ({ targetInfo }) => quietly(targetInfo));
     this.session.on("Target.targetInfoChanged", ({ targetInfo }) => quietly(targetInfo));
     await this.session.send("Target.setDiscoverTargets", { discover: true });
@@ -246,7 +377,7 @@ class Chromium {
   /// Opens `url` in a new tab.
   async open(url) {
     const page = await this.context.newPage();
-    await page.goto(url);
+    await page.goto(url, { timeout: 120_000 });
     return new PlaywrightSurface(page);
   }
 
@@ -266,19 +397,10 @@ class Chromium {
     const opened = await until("the popup", async () =>
       (await this.targets()).find((t) => isPopup(t) && !before.has(t.targetId)),
     );
-    // Playwright's first connection does not adopt the popup; a second
-    // connection sees it among the existing pages.
-    const connection = await chromium.connectOverCDP(this.endpoint);
-    this.extra.push(connection);
-    for (const page of connection.contexts()[0].pages()) {
-      const session = await page.context().newCDPSession(page);
-      const { targetInfo } = await session.send("Target.getTargetInfo");
-      await session.detach();
-      if (targetInfo.targetId === opened.targetId) {
-        return new PlaywrightSurface(page);
-      }
-    }
-    throw new Error("the popup opened but could not be driven");
+    const session = await this.attach(opened.targetId);
+    return new DevToolsSurface(session, opened.url, () =>
+      this.session.send("Target.closeTarget", { targetId: opened.targetId }).catch(() => {}),
+    );
   }
 
   /// Opens one of the extension's pages in a tab, with the extension's
@@ -288,9 +410,6 @@ class Chromium {
   }
 
   async close() {
-    for (const connection of this.extra) {
-      await connection.close().catch(() => {});
-    }
     await this.browser.close().catch(() => {});
     if (this.process.exitCode === null) {
       const exited = once(this.process, "exit");

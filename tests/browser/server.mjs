@@ -12,6 +12,7 @@
 import { createServer, request } from "node:http";
 import { readFile } from "node:fs/promises";
 import { once } from "node:events";
+import { generatedPage } from "./generated.mjs";
 
 const PAGES = new URL("./pages/", import.meta.url);
 
@@ -229,7 +230,15 @@ export class FaultMaven extends Recorder {
 export class Pages extends Recorder {
   constructor() {
     super(async (req, res) => {
-      const name = new URL(req.url, "http://x").pathname.slice(1) || "index.html";
+      const url = new URL(req.url, "http://x");
+      if (url.pathname === "/generated/page.html") {
+        const kib = Number(url.searchParams.get("kib") ?? 1024);
+        const elements = Number(url.searchParams.get("elements") ?? 10000);
+        res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+        res.end(generatedPage({ kib, elements }));
+        return;
+      }
+      const name = url.pathname.slice(1) || "index.html";
       const { file = name, headers = {} } = VARIANTS[name] ?? {};
       try {
         const page = await readFile(new URL(file, PAGES));

@@ -16,7 +16,7 @@ for (const browser of ["chrome", "firefox"]) {
   const shipped = manifest(`dist/${browser}`);
 
   test(`${browser}: permissions are minimal and host access is only optional`, () => {
-    assert.deepEqual(shipped.permissions, ["activeTab", "scripting", "storage"]);
+    assert.deepEqual(shipped.permissions, ["activeTab", "contextMenus", "scripting", "storage"]);
     assert.equal(shipped.host_permissions, undefined);
     assert.equal(shipped.content_scripts, undefined);
     assert.equal(shipped.web_accessible_resources, undefined);
@@ -40,6 +40,7 @@ for (const browser of ["chrome", "firefox"]) {
       shipped.background.service_worker ?? shipped.background.scripts[0],
       "_locales/en/messages.json",
       "capture/bridge.js",
+      "capture/walker.js",
       "capture/sanitizer.js",
       "capture/sanitizer-asm.js",
     ];

@@ -6,7 +6,7 @@ import vm from "node:vm";
 
 const ROOT = new URL("../../", import.meta.url);
 
-const dom = { text: () => 0, now: () => Date.now() };
+const dom = { text: () => 0, elements: () => 0, cut: () => 0, now: () => Date.now() };
 
 /// The WebAssembly module as shipped (embedded as base64 in
 /// `capture/sanitizer.js`), or its JavaScript translation

@@ -24,7 +24,8 @@ use web_sys::{
     RequestMode, RequestRedirect, Response, ResponseType,
 };
 
-pub use error::{ApiError, human_bytes};
+pub use error::ApiError;
+pub use fm_types::human_bytes;
 pub use origin::{ApiOrigin, OriginError};
 
 #[wasm_bindgen]

@@ -1,4 +1,5 @@
-//! The page, as the DOM bridge (`extension/capture/bridge.js`) shows it.
+//! The page, as the DOM bridge (`extension/capture/bridge.js`) and its
+//! page reader (`extension/capture/walker.js`) show it.
 //!
 //! The bridge is a handful of plain functions imported from the `dom`
 //! module: strings cross as UTF-8 written straight into a buffer this
@@ -10,14 +11,18 @@
 #[derive(Clone, Copy, Debug)]
 #[repr(u32)]
 pub enum Text {
-    /// The current selection, as text.
+    /// The selection, widened to whole lines of a log and whole rows of
+    /// a table; empty when nothing is selected.
     Selection = 0,
-    /// The page's visible text (`document.body.innerText`).
-    Body = 1,
+    /// The page's visible text, structure kept, alerts first.
+    Page = 1,
     /// `location.href`.
     Location = 2,
     /// `document.title`.
     Title = 3,
+    /// What the last read of the selection or page noted (frames not
+    /// read, fields skipped), one note a line.
+    Notes = 4,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -26,6 +31,10 @@ mod imports {
     unsafe extern "C" {
         /// Writes at most `cap` bytes of UTF-8 at `ptr`; returns how many.
         pub fn text(which: u32, ptr: *mut u8, cap: usize) -> usize;
+        /// Elements the last read of the selection or page visited.
+        pub fn elements() -> u32;
+        /// 1 when the last read stopped at its limit.
+        pub fn cut() -> u32;
         /// `Date.now()`: milliseconds since the epoch.
         pub fn now() -> f64;
     }
@@ -49,6 +58,29 @@ pub fn read(which: Text, limit: usize) -> String {
     let _ = which;
     String::from_utf8(buffer)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Elements the last read of the selection or page visited.
+pub fn elements() -> u32 {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: a plain import without arguments.
+    unsafe {
+        imports::elements()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    0
+}
+
+/// Whether the last read of the selection or page stopped at its limit,
+/// with more of the page left.
+pub fn was_cut() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: a plain import without arguments.
+    unsafe {
+        imports::cut() != 0
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    false
 }
 
 /// Milliseconds since the epoch, from the page's clock.

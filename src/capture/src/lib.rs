@@ -96,28 +96,41 @@ fn capture(request: &CaptureRequest) -> CaptureResult {
     } else if request.selection_only {
         return CaptureResult::NoSelection;
     } else {
-        (dom::read(dom::Text::Body, read_limit), Source::Page)
+        (dom::read(dom::Text::Page, read_limit), Source::Page)
     };
+    let notes = dom::read(dom::Text::Notes, 64 * 1024);
+    let elements = dom::elements();
     let bytes = raw.len() as u64;
-    let truncated = truncate(&mut raw, limit);
+    let truncated = truncate(&mut raw, limit)
+        .or(dom::was_cut().then_some(Truncation { limit_bytes: limit }));
     let read_ms = dom::now() - started;
 
-    let started = dom::now();
-    let text = sanitizer.sanitize(&raw);
+    // One session for everything, so a value has one placeholder across
+    // the text, the notes, the title and the URL. The text goes first:
+    // the highlights count from its start.
+    let sanitizing = dom::now();
+    let mut session = sanitizer.session();
+    let text = session.sanitize(&raw);
     drop(raw);
-    let title = sanitizer.sanitize(&dom::read(dom::Text::Title, 4096)).text;
+    let notes = notes
+        .lines()
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| session.sanitize(n).text)
+        .collect();
+    let title = session.sanitize(&dom::read(dom::Text::Title, 4096)).text;
     let href = dom::read(dom::Text::Location, 16 * 1024);
-    let url = sanitizer.sanitize(&url::clean(&href)).text;
-    let sanitize_ms = dom::now() - started;
+    let url = session.sanitize(&url::clean(&href)).text;
+    let sanitize_ms = dom::now() - sanitizing;
 
-    let capture = Capture {
+    let mut capture = Capture {
         title,
         url,
         source,
         observed_at: fm_types::iso8601(started),
         truncated,
+        notes,
         stats: CaptureStats {
-            elements: 0,
+            elements,
             bytes,
             read_ms,
             sanitize_ms,
@@ -125,7 +138,24 @@ fn capture(request: &CaptureRequest) -> CaptureResult {
         },
         ..captured(text)
     };
+    if let Some(cut) = truncated {
+        mark_truncation(&mut capture, cut);
+    }
     CaptureResult::Ok { capture: Box::new(capture) }
+}
+
+/// Says in the text itself, and in the summary, that the capture was cut:
+/// a reader of the evidence must never take a part for the whole.
+fn mark_truncation(capture: &mut Capture, cut: Truncation) {
+    let limit = fm_types::human_bytes(cut.limit_bytes as u64);
+    if !capture.text.is_empty() && !capture.text.ends_with('\n') {
+        capture.text.push('\n');
+    }
+    capture.text.push_str(&format!(
+        "\n[Capture cut at the limit of {limit}: the rest of the page is \
+         not included.]"
+    ));
+    capture.summary.push_str(&format!("; cut at {limit}"));
 }
 
 /// The parts of a capture that come from the sanitized text.
@@ -183,6 +213,22 @@ mod tests {
         assert_eq!(text, "line one\nline two\n");
         let mut short = "short".to_string();
         assert_eq!(truncate(&mut short, 20), None);
+    }
+
+    #[test]
+    fn a_cut_capture_says_so_in_text_and_summary() {
+        let mut capture = Capture {
+            text: "first lines".into(),
+            summary: "Nothing to redact".into(),
+            ..Capture::default()
+        };
+        mark_truncation(&mut capture, Truncation { limit_bytes: 1 << 20 });
+        assert_eq!(
+            capture.text,
+            "first lines\n\n[Capture cut at the limit of 1 MiB: the rest of \
+             the page is not included.]"
+        );
+        assert_eq!(capture.summary, "Nothing to redact; cut at 1 MiB");
     }
 
     #[test]

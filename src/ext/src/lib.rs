@@ -10,6 +10,7 @@
 //! permissions, runtime messaging, alarms, the context menu and the
 //! action button.
 
+pub mod capture;
 pub mod store;
 
 use std::fmt;
@@ -358,6 +359,19 @@ pub fn create_selection_menu(id: &str, title: &str) -> Result<()> {
     let create: Function =
         Reflect::get(&menus, &"create".into())?.dyn_into()?;
     create.call1(&menus, &props)?;
+    Ok(())
+}
+
+/// Removes every context-menu entry of the extension.
+pub async fn remove_menus() -> Result<()> {
+    let menus = api(&["contextMenus"])?;
+    let remove: Function =
+        Reflect::get(&menus, &"removeAll".into())?.dyn_into()?;
+    let result = remove.call0(&menus)?;
+    // Chrome answers a promise; older Firefox versions nothing.
+    if let Ok(promise) = result.dyn_into::<Promise>() {
+        JsFuture::from(promise).await?;
+    }
     Ok(())
 }
 

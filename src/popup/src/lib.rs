@@ -10,17 +10,18 @@
 //! or from the server is parsed as HTML, so a hostile page cannot script
 //! the popup.
 
-mod capture;
 mod preview;
 mod send;
 mod settings;
 
-use fm_types::{Account, Capture, CaptureRequest, Settings};
+use fm_types::{
+    Account, Capture, CaptureRequest, PendingCapture, Settings, keys,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 
-use crate::capture::CaptureError;
+use fm_ext::capture::{self, CaptureError};
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -52,6 +53,23 @@ impl Config {
             managed_origin: fm_ext::store::managed_api_origin().await,
         })
     }
+}
+
+/// How long a selection captured from the context menu waits for the
+/// popup.
+const PENDING_FOR_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+/// The selection the context menu captured for the active tab, when the
+/// browser would not open the popup for it; taken once.
+async fn pending_capture() -> Option<Capture> {
+    let area = fm_ext::Area::Session;
+    let pending: PendingCapture =
+        area.get(keys::PENDING_CAPTURE).await.ok().flatten()?;
+    let _ = area.remove(keys::PENDING_CAPTURE).await;
+    let _ = fm_ext::set_badge("").await;
+    let tab = fm_ext::active_tab().await.ok()?;
+    let fresh = fm_ext::now_ms() - pending.created_at < PENDING_FOR_MS;
+    (tab.id == pending.tab_id && fresh).then_some(pending.capture)
 }
 
 /// Where the capture of the active tab stands.
@@ -89,7 +107,11 @@ fn App() -> impl IntoView {
             ..CaptureRequest::default()
         };
         config.set(Some(loaded));
-        phase.set(match capture::active_tab(&request).await {
+        let captured = match pending_capture().await {
+            Some(capture) => Ok(capture),
+            None => capture::active_tab(&request).await,
+        };
+        phase.set(match captured {
             Ok(capture) => Phase::Ready(Box::new(capture)),
             Err(e) => Phase::Failed(e),
         });

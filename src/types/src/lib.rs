@@ -28,8 +28,8 @@ pub mod keys {
     /// per key, `outbox/<id>`, so the popup adding an item and the service
     /// worker updating another never overwrite each other.
     pub const OUTBOX_PREFIX: &str = "outbox/";
-    /// In `storage.session`: a [`Capture`](super::Capture) taken from the
-    /// context menu, waiting for the popup.
+    /// In `storage.session`: a [`PendingCapture`](super::PendingCapture)
+    /// taken from the context menu, waiting for the popup.
     pub const PENDING_CAPTURE: &str = "pendingCapture";
     /// In `storage.managed` (enterprise policy): the API origin.
     pub const MANAGED_API_ORIGIN: &str = "apiOrigin";
@@ -150,6 +150,18 @@ pub enum CaptureResult {
     Failed {
         message: String,
     },
+}
+
+/// A selection captured from the context menu where the browser would
+/// not open the popup; the popup picks it up when the user opens it on
+/// the same tab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingCapture {
+    pub tab_id: i32,
+    pub capture: Capture,
+    /// Milliseconds since the epoch.
+    pub created_at: f64,
 }
 
 /// The user's settings, in `storage.local` under [`keys::SETTINGS`].
@@ -318,6 +330,23 @@ pub fn evidence(capture: &Capture) -> String {
     header + &capture.text
 }
 
+/// A size for people: `10485760` as "10 MiB", `1536` as "1.5 KiB".
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "KiB", "MiB", "GiB"];
+    let unit = (0..UNITS.len())
+        .take_while(|&u| u == 0 || n >> (10 * u) > 0)
+        .last()
+        .unwrap_or(0);
+    // Integer arithmetic only: the content script's JavaScript build
+    // (wasm2js) cannot translate float-to-integer conversions to 64 bits.
+    let whole = n >> (10 * unit);
+    let tenths = ((n - (whole << (10 * unit))) * 10) >> (10 * unit);
+    match (unit, tenths) {
+        (0, _) | (_, 0) => format!("{whole} {}", UNITS[unit]),
+        _ => format!("{whole}.{tenths} {}", UNITS[unit]),
+    }
+}
+
 /// `ms` milliseconds since the epoch as ISO 8601 in UTC, such as
 /// `2026-12-03T19:24:09.123Z`.
 pub fn iso8601(ms: f64) -> String {
@@ -355,6 +384,16 @@ pub fn new_item_id(now_ms: f64, random: [u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_bytes(10 << 20), "10 MiB");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(12), "12 bytes");
+        assert_eq!(human_bytes(1023), "1023 bytes");
+        assert_eq!(human_bytes(1024), "1 KiB");
+        assert_eq!(human_bytes(5 << 30), "5 GiB");
+    }
 
     #[test]
     fn iso8601_dates() {

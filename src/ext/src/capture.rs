@@ -1,9 +1,9 @@
-//! Capturing the active tab: injecting the content script and asking it
-//! for a sanitized [`Capture`].
+//! Capturing a tab: injecting the content script and asking it for a
+//! sanitized [`Capture`].
 //!
-//! The content script is injected only now, when the user has opened the
-//! popup on this tab (the `activeTab` grant); there are no static content
-//! scripts. It answers only sanitized text (see `src/capture`). On a page
+//! The content script is injected only when the user asks, by opening the
+//! popup on the tab or choosing the context-menu entry (each grants
+//! `activeTab` for that tab); there are no static content scripts. It answers only sanitized text (see `src/capture`). On a page
 //! whose Content Security Policy forbids WebAssembly (Chromium enforces
 //! the page's CSP on content scripts), the JavaScript translation of the
 //! same Rust module is injected and the capture asked again.
@@ -31,6 +31,7 @@ extern "C" {
 }
 
 const BRIDGE: &str = "capture/bridge.js";
+const WALKER: &str = "capture/walker.js";
 const SANITIZER_WASM: &str = "capture/sanitizer.js";
 const SANITIZER_JS: &str = "capture/sanitizer-asm.js";
 
@@ -69,27 +70,34 @@ impl fmt::Display for CaptureError {
 pub async fn active_tab(
     request: &CaptureRequest,
 ) -> Result<Capture, CaptureError> {
-    let tab = fm_ext::active_tab().await.map_err(failed)?;
+    let tab = crate::active_tab().await.map_err(failed)?;
     if tab.url.as_deref().is_some_and(is_restricted) {
         return Err(CaptureError::Restricted);
     }
+    tab_by_id(tab.id, request).await
+}
 
-    let loaded = fm_ext::run_in_tab(tab.id, &is_loaded(), &[])
+/// Captures tab `tab_id`, which the user has just granted access to.
+pub async fn tab_by_id(
+    tab_id: i32,
+    request: &CaptureRequest,
+) -> Result<Capture, CaptureError> {
+    let loaded = crate::run_in_tab(tab_id, &is_loaded(), &[])
         .await
         .map_err(injection_failed)?;
     if loaded.as_bool() != Some(true) {
-        fm_ext::inject_files(tab.id, &[BRIDGE, SANITIZER_WASM])
+        crate::inject_files(tab_id, &[BRIDGE, WALKER, SANITIZER_WASM])
             .await
             .map_err(injection_failed)?;
     }
 
-    match ask(tab.id, request).await? {
+    match ask(tab_id, request).await? {
         CaptureResult::WasmBlocked => {
-            fm_ext::inject_files(tab.id, &[SANITIZER_JS])
+            crate::inject_files(tab_id, &[SANITIZER_JS])
                 .await
                 .map_err(injection_failed)?;
             let request = CaptureRequest { fallback: true, ..request.clone() };
-            match ask(tab.id, &request).await? {
+            match ask(tab_id, &request).await? {
                 CaptureResult::WasmBlocked => Err(CaptureError::Failed(
                     "the sanitizer did not load in this page".into(),
                 )),
@@ -106,7 +114,7 @@ async fn ask(
 ) -> Result<CaptureResult, CaptureError> {
     let json = serde_json::to_string(request)
         .expect("a capture request always serializes");
-    let answer = fm_ext::run_in_tab(tab_id, &capture_entry(), &[json.into()])
+    let answer = crate::run_in_tab(tab_id, &capture_entry(), &[json.into()])
         .await
         .map_err(injection_failed)?;
     let answer = answer.as_string().ok_or_else(|| {
@@ -127,13 +135,13 @@ fn finish(result: CaptureResult) -> Result<Capture, CaptureError> {
     }
 }
 
-fn failed(e: fm_ext::Error) -> CaptureError {
+fn failed(e: crate::Error) -> CaptureError {
     CaptureError::Failed(e.to_string())
 }
 
 /// The browser refuses injection into some pages with messages that vary
 /// by browser and version; all of them mean the same thing to a user.
-fn injection_failed(e: fm_ext::Error) -> CaptureError {
+fn injection_failed(e: crate::Error) -> CaptureError {
     let message = e.to_string().to_ascii_lowercase();
     let restricted = [
         "cannot access",

@@ -1,0 +1,133 @@
+// What a capture contains, page by page: the fixture pages under
+// tests/browser/pages/ are shaped like what engineers capture, and each
+// one's sanitized capture must match its reviewed snapshot.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { environment } from "./fixtures.mjs";
+import { matchSnapshot } from "./snapshot.mjs";
+
+const env = environment();
+
+async function capture(page, { select } = {}) {
+  const tab = await env.browser.open(env.pages.url(page));
+  if (select) {
+    await tab.evaluate(select);
+  }
+  const popup = await env.browser.clickToolbar(tab);
+  await popup.waitFor("#summary, #capture-error");
+  const result = {
+    text: await popup.text("#preview"),
+    summary: await popup.text("#summary"),
+    notes: await popup.text("#notes"),
+    error: await popup.text("#capture-error"),
+    stats: await popup.text("#capture-stats"),
+  };
+  await popup.close();
+  await tab.close();
+  return result;
+}
+
+const SNAPSHOTS = [
+  "alerting",
+  "kubectl-describe",
+  "stack-trace",
+  "ci-log",
+  "json-api",
+  "status-table",
+  "forms",
+  "hostile",
+];
+
+for (const name of SNAPSHOTS) {
+  test(`${name}: the capture matches its snapshot`, async () => {
+    const { text, error } = await capture(`${name}.html`);
+    assert.equal(error, "");
+    matchSnapshot(name, text);
+  });
+}
+
+test("a hostile page's markup stays text in the popup", async () => {
+  const tab = await env.browser.open(env.pages.url("hostile.html"));
+  const popup = await env.browser.clickToolbar(tab);
+  await popup.waitFor("#summary");
+  assert.match(await popup.text("#preview"), /<img src=x onerror=/);
+  assert.match(await popup.text("#page-title"), /<img src=x onerror=alert\(1\)> hostile title/);
+  const injected = await popup.evaluate(() => document.querySelectorAll("img, script:not([src])").length);
+  assert.equal(injected, 0, "the popup parsed page content as HTML");
+  await popup.close();
+  await tab.close();
+});
+
+test("shadow roots and same-origin frames are read; other origins only noted", async () => {
+  const { text, notes } = await capture(`components.html?other=${env.foreign.origin}`);
+  matchSnapshot("components", text);
+  assert.match(notes, /A frame from http:\/\/\[IP_ADDRESS_\d+\]:\d+ was not read/);
+});
+
+test("form values are read with their labels, never a password, hidden, code or card field", async () => {
+  const { text, notes } = await capture("forms.html");
+  for (const never of ["hunter2-form-secret", "hidden-csrf-value-1234", "824193", "4000056655665556", "typed-new-password-visible"]) {
+    assert.ok(!text.includes(never), `${never} was captured`);
+  }
+  assert.match(text, /^Database user: /m);
+  assert.match(notes, /4 form fields were not read/);
+});
+
+test("a selection in a log is widened to its whole line", async () => {
+  const { text, summary } = await capture("kubectl-describe.html", {
+    select: () => {
+      const pre = document.querySelector("pre");
+      const node = pre.firstChild;
+      const at = node.data.indexOf("CrashLoopBackOff");
+      const range = document.createRange();
+      range.setStart(node, at + 5);
+      range.setEnd(node, at + 9);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+    },
+  });
+  assert.match(summary, /^Selection/);
+  assert.equal(text, "      Reason:       CrashLoopBackOff");
+});
+
+test("a selection in a table is widened to its row, under the header row", async () => {
+  const { text } = await capture("alerting.html", {
+    select: () => {
+      const cell = [...document.querySelectorAll("td")].find((td) => td.textContent === "PodCrashLooping");
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+    },
+  });
+  assert.equal(text, "Alert | Severity | Instance | Since\nPodCrashLooping | warning | checkout-7d9f8-x2x4q | 18:59");
+});
+
+test("a browser page cannot be captured and says so", async () => {
+  const tab = await env.browser.open("chrome://version/");
+  const popup = await env.browser.clickToolbar(tab);
+  assert.match(await popup.waitFor("#capture-error"), /cannot be captured/);
+  await popup.close();
+  await tab.close();
+});
+
+test("a page of 50 MiB is cut at the capture limit, says so, and the popup stays responsive", async () => {
+  const tab = await env.browser.open(env.pages.url("generated/page.html?kib=51200&elements=200000"));
+  const popup = await env.browser.clickToolbar(tab);
+  assert.match(await popup.waitFor("#summary"), /cut at 1 MiB/);
+  assert.match(await popup.text("#truncated"), /capture limit of 1 MiB/);
+  assert.match(await popup.text("#capture-stats"), /^1 MiB read from \d+ elements/);
+
+  // The preview shows the start at once and the rest on request.
+  assert.match(await popup.text("#preview-more"), /Showing the first 256 KiB of [\d.]+ (KiB|MiB); all of it will be sent/);
+  const started = Date.now();
+  await popup.click("#preview-more button");
+  const text = await popup.waitFor("#preview", (t) => t.length > 1_000_000);
+  assert.match(text, /\[Capture cut at the limit of 1 MiB: the rest of the page is not included\.\]$/);
+  assert.ok(Date.now() - started < 5_000, `rendering all of it took ${Date.now() - started} ms`);
+  const ping = Date.now();
+  await popup.evaluate(() => 1);
+  assert.ok(Date.now() - ping < 500, "the popup answers at once");
+  await popup.close();
+  await tab.close();
+});
