@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::blocks::{self, Blocks};
-use crate::detect::{Finding, priority};
+use crate::detect::{Finding, KEEP, priority};
 use crate::report::{CategoryCount, Redaction, Report};
 use crate::text::{is_alnum, is_placeholder, is_token, looks_random};
 use crate::{Category, Sanitized};
@@ -43,8 +43,34 @@ pub(crate) fn apply<'e>(
     for f in &mut findings {
         snap_to_chars(text, f);
     }
+    let hay = text.as_bytes();
+    let existing = placeholders(hay);
+    // A placeholder already in the text (it was sanitized before) stays,
+    // and so does what is around it: the finding that wrote it beat those
+    // around it then, and must now. What only touches it is left alone
+    // too: `host::5432` is no IPv6 address, but `[HOST_1]::5432` would
+    // be. Only this way does sanitizing twice change nothing.
+    if !existing.is_empty() {
+        findings.retain(|f| {
+            let next = existing.partition_point(|p| p.end < f.start);
+            existing.get(next).is_none_or(|p| p.start > f.end)
+        });
+    }
+    for p in &existing {
+        let (start, end) = (p.start, p.end);
+        let (kind, priority) = (KEEP, priority::PLACEHOLDER);
+        let category = Category::Custom;
+        findings.push(Finding { start, end, kind, category, priority });
+    }
+    for p in &existing {
+        let slot = match state.next.get_mut(p.kind) {
+            Some(slot) => slot,
+            None => state.next.entry(p.kind.into()).or_insert(0),
+        };
+        *slot = (*slot).max(p.number);
+    }
     let chosen = resolve(findings);
-    let chosen = add_repeats(state, text.as_bytes(), chosen);
+    let chosen = add_repeats(state, hay, chosen);
     write(state, text, chosen.into_iter())
 }
 
@@ -130,7 +156,7 @@ fn add_repeats<'e>(
     hay: &[u8],
     chosen: Vec<Finding<'e>>,
 ) -> Vec<Finding<'e>> {
-    for f in &chosen {
+    for f in chosen.iter().filter(|f| f.kind != KEEP) {
         let value = &hay[f.start..f.end];
         let wanted =
             matches!(f.category, Category::Credential | Category::Custom)
@@ -272,14 +298,23 @@ impl Default for PrefixFilter {
 }
 
 impl PrefixFilter {
+    /// Two bits per prefix, from the top and next 16 bits of one
+    /// multiply: with thousands of values (a long log) one bit would let
+    /// a few percent of words through to the slow lookup.
+    fn bits(key: u64) -> [usize; 2] {
+        let h = mix(key);
+        [(h >> 48) as usize, (h >> 32) as usize & 0xFFFF]
+    }
+
     fn insert(&mut self, key: u64) {
-        let bit = mix(key) >> 48;
-        self.0[(bit >> 6) as usize] |= 1 << (bit & 63);
+        for bit in PrefixFilter::bits(key) {
+            self.0[bit >> 6] |= 1 << (bit & 63);
+        }
     }
 
     fn may_contain(&self, key: u64) -> bool {
-        let bit = mix(key) >> 48;
-        self.0[(bit >> 6) as usize] & (1 << (bit & 63)) != 0
+        let [a, b] = PrefixFilter::bits(key);
+        (self.0[a >> 6] >> (a & 63)) & (self.0[b >> 6] >> (b & 63)) & 1 != 0
     }
 }
 
@@ -292,10 +327,6 @@ fn write<'e>(
     findings: impl Iterator<Item = Finding<'e>>,
 ) -> Sanitized {
     let hay = text.as_bytes();
-    for (kind, n) in existing_numbers(hay) {
-        let slot = state.next.entry(kind.into()).or_insert(0);
-        *slot = (*slot).max(n);
-    }
     let mut counts: [Option<CategoryCount>; Category::ALL.len()] =
         [None; Category::ALL.len()];
 
@@ -304,6 +335,10 @@ fn write<'e>(
     let mut copied = 0;
     let mut utf16 = state.out_utf16;
     for f in findings {
+        if f.kind == KEEP {
+            // Copied with the text around it.
+            continue;
+        }
         let segment = &text[copied..f.start];
         out.push_str(segment);
         utf16 += utf16_len(segment.as_bytes());
@@ -414,9 +449,17 @@ fn utf16_len(bytes: &[u8]) -> usize {
     bytes.len() - continuation + long
 }
 
-/// The highest number already used for each placeholder type in `hay`.
-fn existing_numbers(hay: &[u8]) -> BTreeMap<&str, usize> {
-    let mut highest = BTreeMap::new();
+/// A placeholder already in a text.
+struct Existing<'h> {
+    start: usize,
+    end: usize,
+    kind: &'h str,
+    number: usize,
+}
+
+/// Every placeholder already in `hay`.
+fn placeholders(hay: &[u8]) -> Vec<Existing<'_>> {
+    let mut found = Vec::new();
     for open in memchr::memchr_iter(b'[', hay) {
         if !hay.get(open + 1).is_some_and(u8::is_ascii_uppercase) {
             continue;
@@ -431,12 +474,12 @@ fn existing_numbers(hay: &[u8]) -> BTreeMap<&str, usize> {
         let underscore =
             inner.iter().rposition(|&b| b == b'_').expect("checked");
         let kind = std::str::from_utf8(&inner[..underscore]).expect("ASCII");
-        let n: usize = std::str::from_utf8(&inner[underscore + 1..])
+        let number = std::str::from_utf8(&inner[underscore + 1..])
             .expect("ASCII")
             .parse()
             .unwrap_or(usize::MAX / 2);
-        let slot = highest.entry(kind).or_insert(0);
-        *slot = (*slot).max(n);
+        let (start, end) = (open, open + candidate.len());
+        found.push(Existing { start, end, kind, number });
     }
-    highest
+    found
 }

@@ -30,11 +30,17 @@ pub(crate) struct Finding<'e> {
     pub priority: u8,
 }
 
+/// The placeholder type of a finding that is kept as it is: see
+/// [`Sink::push`].
+pub(crate) const KEEP: &str = "";
+
 /// Overlap priorities, most specific first. A token format beats the
 /// assignment it sits in (`api_key=ghp_...` is a GitHub token), and a
 /// structured credential beats the e-mail-like text inside it
 /// (`postgres://app:pw@db.example.com`).
 pub(crate) mod priority {
+    /// A placeholder already in the text, kept as it is.
+    pub const PLACEHOLDER: u8 = 255;
     pub const CUSTOM: u8 = 100;
     pub const PRIVATE_KEY: u8 = 95;
     pub const TOKEN: u8 = 90;
@@ -85,9 +91,13 @@ impl<'e> Sink<'e> {
             return;
         }
         let value = &hay[start..end];
-        if crate::text::is_placeholder(value) || self.allow.contains(value) {
-            return;
-        }
+        // A value that already is a placeholder (the text was sanitized
+        // before) or that the user allowed is kept, and still takes part
+        // in resolving overlaps, so that a weaker finding around it does
+        // not redact it: sanitizing twice must change nothing.
+        let keep = crate::text::is_placeholder(value)
+            || (!self.allow.is_empty() && self.allow.contains(value));
+        let kind = if keep { KEEP } else { kind };
         self.findings.push(Finding { start, end, kind, category, priority });
     }
 }

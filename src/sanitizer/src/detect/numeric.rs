@@ -210,6 +210,17 @@ fn found_at(
     None
 }
 
+/// Whether a card, phone or social security number may end at `end`: at
+/// an edge, or at punctuation that ends a sentence or a label
+/// (`4242 4242 4242 4242: declined`, `call +1 415 555 0132.`) rather
+/// than joining more digits (`10.5`, `12:30`).
+fn ends_number(hay: &[u8], end: usize) -> bool {
+    let next = byte_at(hay, end);
+    is_number_edge(next)
+        || matches!(next, b'.' | b':' | b'-')
+            && !byte_at(hay, end + 1).is_ascii_alphanumeric()
+}
+
 /// Parses up to `max` digits at `i`; returns the value and the end.
 fn digits(hay: &[u8], i: usize, max: usize) -> Option<(u64, usize)> {
     let mut value = 0u64;
@@ -295,7 +306,7 @@ fn ssn(hay: &[u8], i: usize, sink: &mut Sink<'_>) -> Option<usize> {
         return None;
     }
     let (serial, e3) = digits(hay, e2 + 1, 4)?;
-    if e3 - e2 != 5 || !is_number_edge(byte_at(hay, e3)) {
+    if e3 - e2 != 5 || !ends_number(hay, e3) {
         return None;
     }
     let valid =
@@ -343,7 +354,7 @@ fn card(hay: &[u8], i: usize, sink: &mut Sink<'_>) -> Option<usize> {
         sep = Some(next);
         j += 1;
     }
-    if !(13..=19).contains(&len) || !is_number_edge(byte_at(hay, j)) {
+    if !(13..=19).contains(&len) || !ends_number(hay, j) {
         return None;
     }
     let grouping = &groups[..count];
@@ -455,7 +466,7 @@ fn north_american(
         return None;
     }
     let (_, end) = digits(hay, e + 1, 4)?;
-    if end - e != 5 || !is_number_edge(byte_at(hay, end)) {
+    if end - e != 5 || !ends_number(hay, end) {
         return None;
     }
     if area < 200 || exchange < 200 {
@@ -496,7 +507,7 @@ fn international(
             break;
         }
     }
-    if !(8..=15).contains(&total) || !is_number_edge(byte_at(hay, end)) {
+    if !(8..=15).contains(&total) || !ends_number(hay, end) {
         return None;
     }
     sink.push(hay, start, end, "PHONE", Category::Phone, priority::PHONE);

@@ -144,7 +144,14 @@ pub(crate) fn run_after_keyword<'e>(
     let spec = spec(rule);
     let from =
         end.max(progress.found_until[rule]).max(progress.searched_until[rule]);
-    let last_start = end.saturating_add(spec.after as usize).min(hay.len());
+    let mut last_start =
+        end.saturating_add(spec.after as usize).min(hay.len());
+    // A context word's reach ends at a placeholder: the value it spoke of
+    // is gone, and what follows was out of its reach before the value
+    // was replaced by something shorter.
+    if let Some(p) = first_placeholder(&hay[end..last_start]) {
+        last_start = end + p;
+    }
     let longest = (spec.max_len as usize).min(MAX_VALUE);
     let to = last_start.saturating_add(longest).min(hay.len());
     if from >= to {
@@ -163,6 +170,15 @@ pub(crate) fn run_after_keyword<'e>(
     // Every match that starts up to `last_start` ends by `to`, so a later
     // context word need not try those starts again.
     progress.searched_until[rule] = last_start + 1;
+}
+
+/// Where the first placeholder in `window` starts.
+fn first_placeholder(window: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'[', window).find(|&open| {
+        let rest = &window[open..];
+        let close = rest.iter().take(64).position(|&b| b == b']');
+        close.is_some_and(|c| crate::text::is_placeholder(&rest[..=c]))
+    })
 }
 
 /// Whether the run of bytes the rule's matches are made of, around the
