@@ -120,9 +120,10 @@ impl Anchors {
     /// rest.
     #[inline(always)]
     pub fn may_start_at(&self, hay: &[u8], i: usize) -> Option<u32> {
-        let word = match hay.get(i..i + 4) {
-            Some(w) => u32::from_le_bytes(w.try_into().expect("4 bytes")),
-            None => key4(&hay[i.min(hay.len())..]),
+        let rest = &hay[i..];
+        let word = match rest.first_chunk::<4>() {
+            Some(&w) => u32::from_le_bytes(w),
+            None => key4(rest),
         } | 0x2020_2020;
         self.may_match(word).then_some(word)
     }
@@ -154,11 +155,12 @@ impl Anchors {
     /// matcher may end there; the cheap test, as above.
     #[inline(always)]
     pub fn may_end_at(&self, hay: &[u8], end: usize) -> Option<u32> {
-        let word = match end.checked_sub(4).map(|s| &hay[s..end]) {
-            Some(w) => u32::from_be_bytes(w.try_into().expect("4 bytes")),
+        let before = &hay[..end];
+        let word = match before.last_chunk::<4>() {
+            Some(&w) => u32::from_be_bytes(w),
             None => {
                 let mut tail = [0u8; 4];
-                for (t, &b) in tail.iter_mut().zip(hay[..end].iter().rev()) {
+                for (t, &b) in tail.iter_mut().zip(before.iter().rev()) {
                     *t = b;
                 }
                 u32::from_le_bytes(tail)

@@ -9,7 +9,9 @@
 
 include!("specials.rs");
 
-/// The classes of the 64 bytes of a block: bit `j` is byte `j`.
+/// The classes of the 64 bytes of a block: bit `j` is byte `j`. Every
+/// target computes the same masks; the tests below check them against
+/// the plain byte tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Masks {
     pub digit: u64,
@@ -17,12 +19,20 @@ pub(crate) struct Masks {
     pub lower: u64,
     /// Bytes in [`SPECIALS`].
     pub special: u64,
+    /// `-./+=_~`: with letters and digits, the bytes of base64, hex and
+    /// most token alphabets.
+    pub punct: u64,
 }
 
 impl Masks {
     /// Letters and digits.
     pub fn alnum(&self) -> u64 {
         self.digit | self.upper | self.lower
+    }
+
+    /// Token bytes: letters, digits and `-./+=_~`.
+    pub fn token(&self) -> u64 {
+        self.alnum() | self.punct
     }
 }
 
@@ -32,29 +42,15 @@ pub(crate) fn classify(block: &[u8; 64]) -> Masks {
     let mut m = Masks::default();
     for (k, lane) in block.chunks_exact(16).enumerate() {
         let lane: &[u8; 16] = lane.try_into().expect("16-byte chunks");
-        let [digit, upper, lower, special] = simd::classify16(lane);
+        let [digit, upper, lower, special, punct] = simd::classify16(lane);
         let shift = 16 * k;
         m.digit |= u64::from(digit) << shift;
         m.upper |= u64::from(upper) << shift;
         m.lower |= u64::from(lower) << shift;
         m.special |= u64::from(special) << shift;
+        m.punct |= u64::from(punct) << shift;
     }
     m
-}
-
-/// The letters and digits of `block`, and its token bytes: letters,
-/// digits and `_-.+/=~`, the alphabet of base64, hex and most tokens.
-/// Cheaper than [`classify`] for scans that need nothing else.
-#[inline]
-pub(crate) fn tokens(block: &[u8; 64]) -> (u64, u64) {
-    let (mut alnum, mut token) = (0u64, 0u64);
-    for (k, lane) in block.chunks_exact(16).enumerate() {
-        let lane: &[u8; 16] = lane.try_into().expect("16-byte chunks");
-        let (a, t) = simd::tokens16(lane);
-        alnum |= u64::from(a) << (16 * k);
-        token |= u64::from(t) << (16 * k);
-    }
-    (alnum, token)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -63,7 +59,7 @@ mod simd {
     use core::arch::x86_64::*;
 
     #[inline]
-    pub fn classify16(lane: &[u8; 16]) -> [u16; 4] {
+    pub fn classify16(lane: &[u8; 16]) -> [u16; 5] {
         // SAFETY: SSE2 is part of the x86-64 baseline, and the load is
         // unaligned from a 16-byte array.
         unsafe {
@@ -75,32 +71,21 @@ mod simd {
                     _mm_cmpeq_epi8(v, _mm_set1_epi8(s as i8)),
                 );
             }
+            // `-` `.` `/` are 0x2D-0x2F.
+            let mut punct = in_range(v, b'-', 3);
+            for b in [b'+', b'=', b'_', b'~'] {
+                punct = _mm_or_si128(
+                    punct,
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8)),
+                );
+            }
             [
                 _mm_movemask_epi8(in_range(v, b'0', 10)) as u16,
                 _mm_movemask_epi8(in_range(v, b'A', 26)) as u16,
                 _mm_movemask_epi8(in_range(v, b'a', 26)) as u16,
                 _mm_movemask_epi8(special) as u16,
+                _mm_movemask_epi8(punct) as u16,
             ]
-        }
-    }
-
-    #[inline]
-    pub fn tokens16(lane: &[u8; 16]) -> (u16, u16) {
-        // SAFETY: as above.
-        unsafe {
-            let v = _mm_loadu_si128(lane.as_ptr().cast());
-            let letters =
-                in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', 26);
-            let alnum = _mm_or_si128(letters, in_range(v, b'0', 10));
-            // `-` `.` `/` are 0x2D-0x2F.
-            let mut token = _mm_or_si128(alnum, in_range(v, b'-', 3));
-            for b in [b'+', b'=', b'_', b'~'] {
-                token = _mm_or_si128(
-                    token,
-                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8)),
-                );
-            }
-            (_mm_movemask_epi8(alnum) as u16, _mm_movemask_epi8(token) as u16)
         }
     }
 
@@ -126,33 +111,25 @@ mod simd {
     use core::arch::wasm32::*;
 
     #[inline]
-    pub fn classify16(lane: &[u8; 16]) -> [u16; 4] {
+    pub fn classify16(lane: &[u8; 16]) -> [u16; 5] {
         // SAFETY: an unaligned load from a 16-byte array.
         let v = unsafe { v128_load(lane.as_ptr().cast()) };
         let mut special = u8x16_splat(0);
         for s in SPECIALS {
             special = v128_or(special, u8x16_eq(v, u8x16_splat(s)));
         }
+        // `-` `.` `/` are 0x2D-0x2F.
+        let mut punct = in_range(v, b'-', 3);
+        for b in [b'+', b'=', b'_', b'~'] {
+            punct = v128_or(punct, u8x16_eq(v, u8x16_splat(b)));
+        }
         [
             i8x16_bitmask(in_range(v, b'0', 10)),
             i8x16_bitmask(in_range(v, b'A', 26)),
             i8x16_bitmask(in_range(v, b'a', 26)),
             i8x16_bitmask(special),
+            i8x16_bitmask(punct),
         ]
-    }
-
-    #[inline]
-    pub fn tokens16(lane: &[u8; 16]) -> (u16, u16) {
-        // SAFETY: as above.
-        let v = unsafe { v128_load(lane.as_ptr().cast()) };
-        let letters = in_range(v128_or(v, u8x16_splat(0x20)), b'a', 26);
-        let alnum = v128_or(letters, in_range(v, b'0', 10));
-        // `-` `.` `/` are 0x2D-0x2F.
-        let mut token = v128_or(alnum, in_range(v, b'-', 3));
-        for b in [b'+', b'=', b'_', b'~'] {
-            token = v128_or(token, u8x16_eq(v, u8x16_splat(b)));
-        }
-        (i8x16_bitmask(alnum), i8x16_bitmask(token))
     }
 
     #[inline]
@@ -172,6 +149,7 @@ mod simd {
     const UPPER: u8 = 2;
     const LOWER: u8 = 4;
     const SPECIAL: u8 = 8;
+    const PUNCT: u8 = 16;
 
     /// The class bits of every byte.
     static TABLE: [u8; 256] = {
@@ -194,6 +172,10 @@ mod simd {
                     }
                     s += 1;
                 }
+                if matches!(b, b'-' | b'.' | b'/' | b'+' | b'=' | b'_' | b'~')
+                {
+                    c |= PUNCT;
+                }
                 c
             };
             i += 1;
@@ -202,29 +184,17 @@ mod simd {
     };
 
     #[inline]
-    pub fn classify16(lane: &[u8; 16]) -> [u16; 4] {
-        let mut m = [0u16; 4];
+    pub fn classify16(lane: &[u8; 16]) -> [u16; 5] {
+        let mut m = [0u16; 5];
         for (j, &b) in lane.iter().enumerate() {
             let c = TABLE[b as usize];
             m[0] |= u16::from(c & DIGIT != 0) << j;
             m[1] |= u16::from(c & UPPER != 0) << j;
             m[2] |= u16::from(c & LOWER != 0) << j;
             m[3] |= u16::from(c & SPECIAL != 0) << j;
+            m[4] |= u16::from(c & PUNCT != 0) << j;
         }
         m
-    }
-
-    #[inline]
-    pub fn tokens16(lane: &[u8; 16]) -> (u16, u16) {
-        let (mut alnum, mut token) = (0u16, 0u16);
-        for (j, &b) in lane.iter().enumerate() {
-            let a = TABLE[b as usize] & (DIGIT | UPPER | LOWER) != 0;
-            let t = a
-                || matches!(b, b'-' | b'.' | b'/' | b'+' | b'=' | b'_' | b'~');
-            alnum |= u16::from(a) << j;
-            token |= u16::from(t) << j;
-        }
-        (alnum, token)
     }
 }
 
@@ -281,11 +251,9 @@ mod tests {
             assert_eq!(m.upper, expected(&block, |b| b.is_ascii_uppercase()));
             assert_eq!(m.lower, expected(&block, |b| b.is_ascii_lowercase()));
             assert_eq!(m.special, expected(&block, |b| SPECIALS.contains(&b)));
-            let (alnum, token) = tokens(&block);
-            assert_eq!(alnum, m.alnum());
             let is_token =
                 |b: u8| b.is_ascii_alphanumeric() || b"-./+=_~".contains(&b);
-            assert_eq!(token, expected(&block, is_token));
+            assert_eq!(m.token(), expected(&block, is_token));
         }
     }
 

@@ -33,6 +33,17 @@ enum Target {
     Assignment,
 }
 
+/// What detection found in a text.
+pub(crate) struct Found<'e> {
+    /// Every finding, unresolved: findings may overlap.
+    pub findings: Vec<Finding<'e>>,
+    /// For each block with any, its base and the mask of the places
+    /// where a repeat of a redacted value may start (see
+    /// [`Visitor::token_starts`]); found in the same pass, so looking for
+    /// repeats need not read the text again.
+    pub token_starts: Vec<(usize, u64)>,
+}
+
 /// Literals, the matcher over them, and the targets each one feeds.
 struct Literals {
     matcher: Anchors,
@@ -175,7 +186,7 @@ impl Engine {
     }
 
     /// Every finding in `text`, unresolved: findings may overlap.
-    pub fn find(&self, text: &str) -> Vec<Finding<'_>> {
+    pub fn find(&self, text: &str) -> Found<'_> {
         let hay = text.as_bytes();
         let mut finder = Finder {
             engine: self,
@@ -187,13 +198,14 @@ impl Engine {
                 self.structural,
                 self.keep_private_ips,
             ),
+            token_starts: Vec::new(),
         };
         scan::run(hay, &mut finder);
         let mut sink = finder.sink;
         for custom in &self.custom {
             custom.find_all(hay, &mut sink);
         }
-        sink.findings
+        Found { findings: sink.findings, token_starts: finder.token_starts }
     }
 }
 
@@ -238,6 +250,8 @@ struct Finder<'e, 'h> {
     /// other words of that key are skipped.
     assignment_done: usize,
     structural: Structural,
+    /// Where repeats of redacted values may start, block by block.
+    token_starts: Vec<(usize, u64)>,
 }
 
 impl Finder<'_, '_> {
@@ -385,6 +399,11 @@ impl Visitor for Finder<'_, '_> {
             self.tails(start, i);
         }
         self.structural.special(self.hay, i, byte, &mut self.sink);
+    }
+
+    #[inline]
+    fn token_starts(&mut self, base: usize, starts: u64) {
+        self.token_starts.push((base, starts));
     }
 }
 

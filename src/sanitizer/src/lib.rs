@@ -111,8 +111,8 @@ impl Session<'_> {
     /// a value already seen in an earlier chunk counts as an occurrence,
     /// not a new value.
     pub fn sanitize(&mut self, chunk: &str) -> Sanitized {
-        let findings = self.engine.find(chunk);
-        redact::apply(&mut self.state, chunk, findings)
+        let found = self.engine.find(chunk);
+        redact::apply(&mut self.state, chunk, found)
     }
 }
 

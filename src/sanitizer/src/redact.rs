@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::blocks::{self, Blocks};
 use crate::detect::{Finding, KEEP, priority};
+use crate::engine::Found;
 use crate::report::{CategoryCount, Redaction, Report};
 use crate::text::{is_alnum, is_placeholder, is_token, looks_random};
 use crate::{Category, Sanitized};
@@ -38,8 +38,9 @@ struct Repeatable<'e> {
 pub(crate) fn apply<'e>(
     state: &mut State<'e>,
     text: &str,
-    mut findings: Vec<Finding<'e>>,
+    found: Found<'e>,
 ) -> Sanitized {
+    let Found { mut findings, token_starts } = found;
     for f in &mut findings {
         snap_to_chars(text, f);
     }
@@ -70,7 +71,7 @@ pub(crate) fn apply<'e>(
         *slot = (*slot).max(p.number);
     }
     let chosen = resolve(findings);
-    let chosen = add_repeats(state, hay, chosen);
+    let chosen = add_repeats(state, hay, chosen, &token_starts);
     write(state, text, chosen.into_iter())
 }
 
@@ -149,12 +150,14 @@ fn resolve_cluster<'e>(
 ///
 /// Such values start with a letter or digit and with 8 token characters
 /// (letters, digits, `_-.+/=~`), and a repeat must start a word, so only
-/// word starts are looked up, by their next 8 bytes: one filter probe per
-/// word, whatever the number of values.
+/// such word starts, which the detection scan listed, are looked up, by
+/// their next 8 bytes: one filter probe each, whatever the number of
+/// values.
 fn add_repeats<'e>(
     state: &mut State<'e>,
     hay: &[u8],
     chosen: Vec<Finding<'e>>,
+    token_starts: &[(usize, u64)],
 ) -> Vec<Finding<'e>> {
     for f in chosen.iter().filter(|f| f.kind != KEEP) {
         let value = &hay[f.start..f.end];
@@ -175,31 +178,16 @@ fn add_repeats<'e>(
             state.filter.insert(key);
         }
     }
-    if state.repeatable.is_empty() || hay.len() < 8 {
+    if state.repeatable.is_empty() {
         return chosen;
     }
 
     let mut repeats: Vec<Finding<'e>> = Vec::new();
-    let mut blocks = Blocks::new(hay);
-    let Some(first) = blocks.next_block() else { return chosen };
-    let mut next = blocks::tokens(first);
-    let mut base = 0;
-    // Bit 63 of the previous block's letters and digits.
-    let mut carry = 0u64;
-    loop {
-        let (alnum, token) = next;
-        let more = blocks.next_block();
-        next = more.map_or((0, 0), blocks::tokens);
-        // Only word starts followed by 8 token bytes can start a value.
-        let window = u128::from(next.1) << 64 | u128::from(token);
-        let two = window & window >> 1;
-        let four = two & two >> 2;
-        let eight = (four & four >> 4) as u64;
-        let mut starts = alnum & !(alnum << 1 | carry) & eight;
-        carry = alnum >> 63;
+    for &(base, mut starts) in token_starts {
         while starts != 0 {
             let i = base + starts.trailing_zeros() as usize;
             starts &= starts - 1;
+            // Eight token bytes follow, so these are inside the text.
             let Some(word) = hay[i..].first_chunk::<8>() else { break };
             let key = u64::from_le_bytes(*word);
             if !state.filter.may_contain(key) {
@@ -218,10 +206,6 @@ fn add_repeats<'e>(
                 });
             }
         }
-        if more.is_none() {
-            break;
-        }
-        base += 64;
     }
     merge_repeats(chosen, repeats)
 }

@@ -43,7 +43,13 @@ mod shape {
         let mut b = 0;
         while b < 256 {
             let byte = b as u8;
-            let mut set = IPV4;
+            let mut set = 0;
+            // As `ipv4` wants it: `v1.2.3.4` and `1.2.3.4.5` are no
+            // addresses.
+            if !(byte.is_ascii_alphanumeric() || byte == b'.' || byte == b'_')
+            {
+                set |= IPV4;
+            }
             if !crate::text::joins_number(byte) {
                 set |= EDGE_ONLY;
             }
@@ -98,6 +104,10 @@ mod shape {
         }
         table
     }
+
+    /// The shapes allowed four bytes after the run: `4111 1111` has four
+    /// digits in its next group, `2024-01-15` does not.
+    pub static AFTER_FOUR: [u8; 256] = all_within(!CARD_GROUP, b'0', b'9');
 
     /// The shapes allowed for a run of `n` digits, `n` capped at 13.
     pub static LENGTH: [u8; 14] = {
@@ -166,6 +176,7 @@ pub(crate) fn at(
         & shape::BEFORE_TWO[usize::from(two_before)]
         & shape::AFTER[usize::from(byte_at(hay, run_end))]
         & shape::AFTER_TWO[usize::from(byte_at(hay, run_end + 1))]
+        & shape::AFTER_FOUR[usize::from(byte_at(hay, run_end + 4))]
         & shape::LENGTH[run]
         & wanted.shapes();
     if shapes == 0 {

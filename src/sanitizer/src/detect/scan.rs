@@ -41,6 +41,10 @@ pub(crate) trait Visitor {
     fn digits(&mut self, start: usize, end: usize);
     /// `byte`, one of `blocks::SPECIALS`, is at `i`.
     fn special(&mut self, i: usize, byte: u8);
+    /// In the block at `base`, the bits of `starts` are the starts of
+    /// runs of letters and digits followed by 8 token bytes (letters,
+    /// digits, `-./+=_~`): where a repeat of a redacted value may start.
+    fn token_starts(&mut self, base: usize, starts: u64);
 }
 
 /// Reports every place of interest in `hay` to `visitor`.
@@ -124,6 +128,16 @@ pub(crate) fn run(hay: &[u8], visitor: &mut impl Visitor) {
                         .count()
             };
             visitor.digits(start, end);
+        }
+        // Starts of runs followed by 8 token bytes: the bits of the
+        // token mask of this block and the next, ANDed with themselves
+        // shifted by 1, 2 and 4.
+        let window = u128::from(next.token()) << 64 | u128::from(cur.token());
+        let two = window & window >> 1;
+        let four = two & two >> 2;
+        let eight = (four & four >> 4) as u64;
+        if runs & eight != 0 {
+            visitor.token_starts(base, runs & eight);
         }
         let mut specials = cur.special;
         while specials != 0 {
@@ -258,6 +272,14 @@ mod tests {
         fn special(&mut self, i: usize, byte: u8) {
             self.0.push(format!("{}{i}", byte as char));
         }
+        fn token_starts(&mut self, base: usize, starts: u64) {
+            let mut bits = starts;
+            while bits != 0 {
+                let i = base + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                self.0.push(format!("t{i}"));
+            }
+        }
     }
 
     /// The places reported, by position (ends first, as they close
@@ -277,8 +299,8 @@ mod tests {
 
     #[test]
     fn words_case_changes_digits_and_specials() {
-        assert_eq!(events("dbPassword=x1"), "s0 s2 w10 s11 d12.13");
-        assert_eq!(events("AWSSecret"), "s0 s3 w9");
+        assert_eq!(events("dbPassword=x1"), "s0 t0 s2 w10 s11 d12.13");
+        assert_eq!(events("AWSSecret"), "s0 t0 s3 w9");
         assert_eq!(events("a@b:c-$~"), "s0 @1 s2 :3 s4 -5 $6 ~7");
         // Words that start or end with a digit are numbers' business.
         assert_eq!(events("42ab cd42 7"), "d0.2 w4 s5 d7.9 d10.11");
@@ -286,13 +308,20 @@ mod tests {
     }
 
     #[test]
+    fn token_runs_of_eight() {
+        assert_eq!(events("ab-cd_ef gh"), "s0 t0 -2 s3 s6 s9");
+        let text = format!("{}x abcdefgh", " ".repeat(60));
+        assert_eq!(events(&text), "s60 s62 t62 w70");
+    }
+
+    #[test]
     fn words_across_blocks_and_at_the_end() {
         let text = format!("{}abc def", " ".repeat(62));
         assert_eq!(events(&text), "s62 w65 s66 w69");
-        assert_eq!(events(&"x".repeat(63)), "s0 w63");
-        assert_eq!(events(&"x".repeat(64)), "s0 l0-64 w64");
+        assert_eq!(events(&"x".repeat(63)), "s0 t0 w63");
+        assert_eq!(events(&"x".repeat(64)), "s0 t0 l0-64 w64");
         let long = format!("{}1 y", "x".repeat(99));
-        assert_eq!(events(&long), "s0 d99.100 l0-100 s101");
+        assert_eq!(events(&long), "s0 t0 d99.100 l0-100 s101");
         assert_eq!(events(""), "");
     }
 
