@@ -131,6 +131,9 @@ package() {
   shift 2
   rm -rf "$dir" && mkdir -p "$dir"
   cp -r extension/. "$dir/"
+  # Only Chrome reads a schema for policy-set storage; Firefox takes
+  # policies from its own policies.json.
+  [ "$browser" = chrome ] || rm "$dir/managed-schema.json"
   mkdir -p "$dir/icons" && cp assets/icon-*.png "$dir/icons/"
   cp -r "$OUT/popup" "$OUT/background" "$dir/"
   cp "$OUT"/capture/*.js "$dir/capture/"

@@ -4,7 +4,7 @@
 // turn of the worker's start-up, before any await, so they are all
 // registered here at once; each waits for the Rust module (src/background)
 // to load, then hands the event to it.
-import init, { onMessage, onSelectionMenu, onStartup } from "./background/fm_background.js";
+import init, { onAlarm, onMessage, onSelectionMenu, onStartup } from "./background/fm_background.js";
 
 const ext = globalThis.browser ?? globalThis.chrome;
 
@@ -39,6 +39,10 @@ ext.contextMenus.onClicked.addListener((info, tab) => {
     opened = Promise.resolve(false);
   }
   ready.then(() => onSelectionMenu(tab?.id ?? -1, opened)).catch(() => {});
+});
+
+ext.alarms.onAlarm.addListener((alarm) => {
+  ready.then(() => onAlarm(alarm.name)).catch(() => {});
 });
 
 ext.runtime.onStartup.addListener(() => {

@@ -17,7 +17,7 @@ const pages = await new Pages().start();
 const proxy = await new Proxy(() => [api.origin, pages.origin]).start();
 const browser = await launch({ proxy: proxy.origin });
 try {
-  const setup = await browser.extensionPage();
+  const setup = await browser.background();
   await setup.evaluate(async () => {
     const ext = globalThis.browser ?? globalThis.chrome;
     await ext.storage.local.set({ settings: { captureLimitBytes: 10 << 20 } });

@@ -29,19 +29,22 @@ export function extensionDir() {
 }
 
 /// Starts the browser with the extension, sending all traffic through
-/// `proxy`.
-export async function launch({ proxy }) {
+/// `proxy`. With `profile`, the browser uses that profile directory and
+/// leaves it in place on close, so a second launch is a restart.
+export async function launch({ proxy, profile }) {
   if (BROWSER === "chromium") {
-    return Chromium.launch({ proxy });
+    return Chromium.launch({ proxy, profile });
   }
   throw new Error(`unknown BROWSER=${BROWSER}: use chromium or firefox`);
 }
 
+/// Polls `probe` until it answers something other than null, undefined
+/// or false (an empty string counts: an input's text is empty).
 async function until(what, probe, { timeout = 10_000, every = 50 } = {}) {
   const deadline = Date.now() + timeout;
   for (;;) {
     const value = await probe();
-    if (value) {
+    if (value !== null && value !== undefined && value !== false) {
       return value;
     }
     if (Date.now() > deadline) {
@@ -226,9 +229,9 @@ class DevToolsSurface {
 }
 
 class Chromium {
-  static async launch({ proxy }) {
+  static async launch({ proxy, profile: kept }) {
     const extension = extensionDir();
-    const profile = mkdtempSync(join(tmpdir(), "fm-chromium-"));
+    const profile = kept ?? mkdtempSync(join(tmpdir(), "fm-chromium-"));
     const args = [
       "--headless=new",
       "--no-sandbox",
@@ -291,7 +294,7 @@ class Chromium {
     });
     const browser = await chromium.connectOverCDP(endpoint);
     const session = await browser.newBrowserCDPSession();
-    const self = new Chromium(child, profile, endpoint, browser, session);
+    const self = new Chromium(child, kept ? null : profile, endpoint, browser, session);
     await self.ready();
     return self;
   }
@@ -403,6 +406,23 @@ class Chromium {
     );
   }
 
+  /// The service worker as a surface, for setting up or inspecting the
+  /// extension's state without opening a page of it (a page would run
+  /// the popup's own start-up).
+  async background() {
+    const worker = await until("the extension's service worker", async () =>
+      (await this.targets()).find((t) => t.type === "service_worker" && t.url.startsWith(this.extensionOrigin)),
+    );
+    const session = await this.attach(worker.targetId);
+    const surface = new DevToolsSurface(session, worker.url, async () => {});
+    // Right after start-up the worker's global may not have the extension
+    // APIs yet; ask it until it does.
+    await until("the worker's extension APIs", () =>
+      surface.evaluate(() => typeof globalThis.chrome?.storage?.local === "object").then((ready) => ready || null),
+    );
+    return surface;
+  }
+
   /// Opens one of the extension's pages in a tab, with the extension's
   /// APIs, for setting up or inspecting its state.
   async extensionPage(path = "popup.html") {
@@ -422,6 +442,8 @@ class Chromium {
     }
     // Helper processes may still be writing for a moment after the
     // browser exits.
-    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    if (this.profile) {
+      rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    }
   }
 }

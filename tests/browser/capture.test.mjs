@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { environment } from "./fixtures.mjs";
 import { matchSnapshot } from "./snapshot.mjs";
 
-const env = environment();
+const env = environment({ signedIn: true });
 
 async function capture(page, { select } = {}) {
   const tab = await env.browser.open(env.pages.url(page));

@@ -24,40 +24,97 @@ export const URL_SECRETS = "?token=s3cr3tQueryToken&view=errors#access_token=fra
 
 /// Starts the servers and the browser once for the file's tests and
 /// stops them after; answers an object filled in before the first test.
-export function environment() {
+/// With `signedIn`, the extension starts connected and signed in.
+///
+/// (Node 20 runs a file's top-level `before` hooks as they are declared,
+/// not one after another, so set-up that needs the browser belongs here.)
+export function environment({ signedIn = false } = {}) {
   const env = {};
   before(async () => {
     env.api = await new FaultMaven().start();
     env.pages = await new Pages().start();
     env.foreign = await new Foreign().start();
-    env.api.dashboardUrl = env.foreign.origin;
-    env.proxy = await new Proxy(() => [env.api.origin, env.pages.origin]).start();
+    env.dashboard = await new Foreign().start();
+    env.api.dashboardUrl = env.dashboard.origin;
+    env.proxy = await new Proxy(() => [env.api.origin, env.pages.origin, env.dashboard.origin]).start();
     env.browser = await launch({ proxy: env.proxy.origin });
+    if (signedIn) {
+      await configure(env);
+    }
   });
   after(async () => {
     await env.browser?.close();
-    for (const server of [env.proxy, env.api, env.pages, env.foreign]) {
+    for (const server of [env.proxy, env.api, env.pages, env.foreign, env.dashboard]) {
       await server?.stop();
     }
   });
   return env;
 }
 
-/// Stores the API origin and token as the settings screen would, through
-/// an extension page.
-export async function configure(env, { origin = env.api.origin, token = TOKEN } = {}) {
-  const page = await env.browser.extensionPage();
+/// Where a test reaches the extension's storage: its background context
+/// where the shim offers it, else one of its pages.
+function extensionContext(env) {
+  return env.browser.background ? env.browser.background() : env.browser.extensionPage();
+}
+
+/// Starts each test from a clean extension: storage emptied, then, unless
+/// `signedIn` is false, connected and signed in as the first run would
+/// leave it.
+export async function configure(env, { signedIn = true, token = TOKEN } = {}) {
+  const page = await extensionContext(env);
   await page.evaluate(
-    async ({ origin, token }) => {
+    async ({ origin, dashboard, token, signedIn }) => {
       const ext = globalThis.browser ?? globalThis.chrome;
+      await ext.storage.local.clear();
+      if (!signedIn) {
+        return;
+      }
       await ext.storage.local.set({
-        settings: { apiOrigin: origin },
-        account: { apiOrigin: origin, accessToken: token },
+        settings: {
+          apiOrigin: origin,
+          server: { deploymentMode: "standalone", dashboardUrl: dashboard, maxUploadBytes: 10485760, usernameLogin: true },
+        },
+        account: { apiOrigin: origin, accessToken: token, user: { userId: "u-oncall", username: "oncall" } },
       });
     },
-    { origin, token },
+    { origin: env.api.origin, dashboard: env.dashboard.origin, token, signedIn },
   );
   await page.close();
+}
+
+/// Reads the extension's outbox, oldest first.
+export async function outbox(env) {
+  const page = await extensionContext(env);
+  const items = await page.evaluate(async () => {
+    const ext = globalThis.browser ?? globalThis.chrome;
+    const all = await ext.storage.local.get(null);
+    return Object.entries(all)
+      .filter(([key]) => key.startsWith("outbox/"))
+      .map(([, item]) => item)
+      .sort((a, b) => a.createdAt - b.createdAt);
+  });
+  await page.close();
+  return items;
+}
+
+/// Opens `page` and the popup over it, ready: the capture shown, or the
+/// first-run screen when the extension is not set up.
+export async function popupOn(env, page) {
+  const tab = await env.browser.open(env.pages.url(page));
+  const popup = await env.browser.clickToolbar(tab);
+  await popup.waitFor("#summary, #api-origin, #username");
+  return { tab, popup, close: async () => { await popup.close(); await tab.close(); } };
+}
+
+/// Waits until `predicate` (which may be async) holds.
+export async function eventually(what, predicate, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /// Every text any server received, for checking that nothing planted

@@ -87,19 +87,44 @@ export class FaultMaven extends Recorder {
     // `requests` holds every request, in order: method, path, headers,
     // body text and, for multipart bodies, the fields.
     super((req, res, record, body) => this.handle(req, res, record, body));
-    this.tokens = new Set(["fm-test-token"]);
+    /// Access tokens and who they belong to; refresh tokens likewise.
+    this.tokens = new Map([["fm-test-token", "oncall"]]);
+    this.refreshTokens = new Map();
+    this.issued = 0;
+    /// Seconds a token from sign-in or refresh lasts.
+    this.tokenLifetime = 3600;
     this.cases = [];
     this.turns = [];
-    /// Planned failures, consumed in order: { match, status, headers,
-    /// body, delayMs, times }.
+    /// Planned failures, consumed in order.
     this.failures = [];
     this.idempotent = new Map();
     this.dashboardUrl = "http://127.0.0.1:1";
+    /// Set to a `Location` to answer the next turn 202 with it.
+    this.acceptNextTurnAt = null;
+    this.results = new Map();
   }
 
-  /// Makes the next `times` requests whose path starts with `match` fail.
-  fail(match, { status = 500, headers = {}, body, delayMs = 0, times = 1 } = {}) {
-    this.failures.push({ match, status, headers, body, delayMs, times });
+  /// Makes the next `times` requests whose path starts with `match` (and
+  /// whose method is `method`, if given) fail: with `status`, `headers`
+  /// and `body`, after `delayMs`; or, with `down`, by closing the
+  /// connection without an answer, as a server that is not there.
+  fail(match, { method, status = 500, headers = {}, body, delayMs = 0, times = 1, down = false } = {}) {
+    this.failures.push({ match, method, status, headers, body, delayMs, times, down });
+  }
+
+  /// Makes the next `times` matching requests wait `delayMs`, then answers
+  /// them as usual.
+  slow(match, delayMs, { method, times = 1 } = {}) {
+    this.failures.push({ match, method, delayMs, times, slow: true });
+  }
+
+  /// Makes every request fail as if nothing listened, until `up()`.
+  down() {
+    this.fail("/", { down: true, times: Infinity });
+  }
+
+  up() {
+    this.failures = this.failures.filter((f) => !(f.down && f.match === "/"));
   }
 
   /// The turns submitted, with their form fields.
@@ -114,11 +139,21 @@ export class FaultMaven extends Recorder {
       record.fields = await formFields(body, contentType);
     }
 
-    const failure = this.failures.find((f) => url.pathname.startsWith(f.match) && f.times > 0);
+    const failure = this.failures.find(
+      (f) => url.pathname.startsWith(f.match) && f.times > 0 && (!f.method || f.method === req.method),
+    );
     if (failure) {
       failure.times -= 1;
       if (failure.delayMs) {
         await new Promise((r) => setTimeout(r, failure.delayMs));
+      }
+      if (failure.down) {
+        res.socket.destroy();
+        return;
+      }
+      if (failure.slow) {
+        this.route(req.method, url, record, res);
+        return;
       }
       res.writeHead(failure.status, { "Content-Type": "application/json", ...failure.headers });
       res.end(JSON.stringify(failure.body ?? { detail: `planned failure ${failure.status}` }));
@@ -127,9 +162,27 @@ export class FaultMaven extends Recorder {
     this.route(req.method, url, record, res);
   }
 
-  authorized(record) {
+  /// The user the request's bearer token belongs to, if it is valid.
+  user(record) {
     const auth = record.headers.authorization ?? "";
-    return auth.startsWith("Bearer ") && this.tokens.has(auth.slice(7));
+    return auth.startsWith("Bearer ") ? this.tokens.get(auth.slice(7)) : undefined;
+  }
+
+  /// A sign-in's answer: fresh tokens for `username`.
+  signIn(username) {
+    this.issued += 1;
+    const access = `fm-access-${this.issued}`;
+    const refresh = `fm-refresh-${this.issued}`;
+    this.tokens.set(access, username);
+    this.refreshTokens.set(refresh, username);
+    return {
+      access_token: access,
+      token_type: "bearer",
+      expires_in: this.tokenLifetime,
+      refresh_token: refresh,
+      session_id: `session-${this.issued}`,
+      user: { user_id: `u-${username}`, username, email: `${username}@example.com` },
+    };
   }
 
   /// Answers a write again from its first result when its idempotency
@@ -171,11 +224,36 @@ export class FaultMaven extends Recorder {
         login_endpoint: "/api/v1/auth/login",
       });
     }
-    if (!this.authorized(record)) {
+    if (method === "POST" && path === "/api/v1/auth/login") {
+      const { username = "" } = JSON.parse(record.body || "{}");
+      if (username.length < 3 || username.length > 50) {
+        return json(res, 422, { detail: "username must have 3 to 50 characters" });
+      }
+      return json(res, 200, this.signIn(username));
+    }
+    if (method === "POST" && path === "/api/v1/auth/refresh") {
+      const { refresh_token: token } = JSON.parse(record.body || "{}");
+      const username = this.refreshTokens.get(token);
+      if (!username) {
+        return json(res, 401, { detail: "refresh token expired" });
+      }
+      this.refreshTokens.delete(token);
+      return json(res, 200, this.signIn(username));
+    }
+    const user = this.user(record);
+    if (!user) {
       return json(res, 401, { detail: "Not authenticated" });
     }
+    if (method === "POST" && path === "/api/v1/auth/logout") {
+      this.tokens.delete(record.headers.authorization.slice(7));
+      return json(res, 200, { ok: true });
+    }
     if (method === "GET" && path === "/api/v1/auth/me") {
-      return json(res, 200, { user_id: "u-1", username: "oncall", email: "oncall@example.com" });
+      return json(res, 200, { user_id: `u-${user}`, username: user, email: `${user}@example.com` });
+    }
+    const result = /^\/api\/v1\/turn-results\/(\d+)$/.exec(path);
+    if (method === "GET" && result && this.results.has(result[1])) {
+      return json(res, 200, this.results.get(result[1]));
     }
     if (method === "GET" && path === "/api/v1/cases") {
       const cases = this.cases.filter((c) => !c.is_terminal);
@@ -218,6 +296,13 @@ export class FaultMaven extends Recorder {
         progress_made: true,
         attachments_processed: [],
       };
+      if (this.acceptNextTurnAt !== null) {
+        // Accepted for processing: the answer waits at `Location`.
+        const location = this.acceptNextTurnAt.replace("{n}", String(this.turns.length));
+        this.acceptNextTurnAt = null;
+        this.results.set(String(this.turns.length), body);
+        return json(res, 202, { status: "processing" }, { Location: location });
+      }
       this.remember(record, 200, body);
       return json(res, 200, body);
     }
@@ -265,8 +350,8 @@ export class Foreign extends Recorder {
 }
 
 /// An HTTP proxy that records every request the browser makes and
-/// forwards only those to `allowed` origins; anything else is answered
-/// 502 and stays in `refused`. The browser itself calls home now and then
+/// forwards only those to `allowed` origins; anything else is dropped
+/// and stays in `refused`. The browser itself calls home now and then
 /// (Chromium's updater and sign-in checks), so `refused` is not empty
 /// even when the extension behaves; the extension's own requests are
 /// told apart by the browser shim.
@@ -291,11 +376,12 @@ export class Proxy extends Listener {
     if (!this.allowed().includes(target.origin)) {
       // The browser's own calls home land here too; their bodies are kept
       // so a test can check that none of them carries anything planted.
+      // Refused the way the network refuses: the connection drops, so the
+      // browser sees "nothing answers" rather than a proxy's error page.
       this.refused.push(entry);
       readBody(req).then((body) => {
         entry.body = body.toString("utf8");
-        res.writeHead(502);
-        res.end();
+        res.socket.destroy();
       });
       return;
     }

@@ -16,7 +16,7 @@ for (const browser of ["chrome", "firefox"]) {
   const shipped = manifest(`dist/${browser}`);
 
   test(`${browser}: permissions are minimal and host access is only optional`, () => {
-    assert.deepEqual(shipped.permissions, ["activeTab", "contextMenus", "scripting", "storage"]);
+    assert.deepEqual(shipped.permissions, ["activeTab", "alarms", "contextMenus", "scripting", "storage"]);
     assert.equal(shipped.host_permissions, undefined);
     assert.equal(shipped.content_scripts, undefined);
     assert.equal(shipped.web_accessible_resources, undefined);
@@ -61,6 +61,9 @@ test("chrome runs a service worker; firefox background scripts with a stable id"
   const firefox = manifest("dist/firefox");
   assert.deepEqual(chrome.background, { service_worker: "background.js", type: "module" });
   assert.equal(chrome.browser_specific_settings, undefined);
+  assert.equal(chrome.storage.managed_schema, "managed-schema.json");
+  assert.ok(existsSync(new URL("dist/chrome/managed-schema.json", ROOT)));
+  assert.equal(firefox.storage, undefined);
   assert.deepEqual(firefox.background, { scripts: ["background.js"], type: "module" });
   assert.equal(firefox.browser_specific_settings.gecko.id, "capture@faultmaven.dev");
   assert.deepEqual(firefox.browser_specific_settings.gecko.data_collection_permissions, {

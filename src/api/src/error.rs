@@ -11,6 +11,8 @@ use fm_types::human_bytes;
 pub enum ApiError {
     /// No API origin is set yet.
     NotConfigured,
+    /// The extension's own storage failed.
+    Storage { message: String },
     /// Nothing answered: the server is down, the address is wrong, the
     /// network is out, or (for https) its certificate is not trusted.
     Unreachable { origin: String },
@@ -68,6 +70,11 @@ impl fmt::Display for ApiError {
         match self {
             ApiError::NotConfigured => f.write_str(
                 "No FaultMaven address is set. Open Settings and enter it.",
+            ),
+            ApiError::Storage { message } => write!(
+                f,
+                "The extension could not read its settings ({message}). \
+                 Reload the extension and try again."
             ),
             ApiError::Unreachable { origin } => {
                 write!(f, "Nothing answers at {origin}. Check that the FaultMaven server is running and the address is right")?;

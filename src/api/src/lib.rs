@@ -14,6 +14,7 @@ mod origin;
 
 use std::time::Duration;
 
+use fm_types::Server;
 use js_sys::{Function, JsString, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -72,7 +73,7 @@ impl AuthConfig {
     /// Whether the server signs users in by name alone (local and dev
     /// modes).
     pub fn has_username_login(&self) -> bool {
-        matches!(self.auth_mode.as_str(), "local" | "dev" | "development" | "")
+        matches!(self.auth_mode.as_str(), "local" | "dev" | "development")
     }
 }
 
@@ -156,16 +157,41 @@ impl Client {
     }
 
     /// Asks the server what it is. Falls back to `/health` on servers too
-    /// old for `/v1/meta/capabilities`.
+    /// old for `/v1/meta/capabilities`; a server with neither is not
+    /// FaultMaven.
     pub async fn capabilities(&self) -> Result<Capabilities, ApiError> {
         match self.get_json::<Capabilities>("/v1/meta/capabilities").await {
             Err(ApiError::NotFound) => {
-                self.request("GET", "/health", Body::None, None, SHORT)
-                    .await?;
-                Ok(Capabilities::default())
+                let health = "/health";
+                match self
+                    .request("GET", health, Body::None, None, SHORT)
+                    .await
+                {
+                    Ok(_) => Ok(Capabilities::default()),
+                    Err(ApiError::NotFound) => Err(ApiError::NotFaultMaven),
+                    Err(e) => Err(e),
+                }
             }
             other => other,
         }
+    }
+
+    /// Everything the extension keeps about the server: its capabilities
+    /// and how it signs users in.
+    pub async fn server(&self) -> Result<Server, ApiError> {
+        let capabilities = self.capabilities().await?;
+        let auth = match self.auth_config().await {
+            Ok(auth) => auth,
+            // Older servers without the endpoint take pasted tokens.
+            Err(ApiError::NotFound) => AuthConfig::default(),
+            Err(e) => return Err(e),
+        };
+        Ok(Server {
+            deployment_mode: capabilities.deployment_mode,
+            dashboard_url: capabilities.dashboard_url,
+            max_upload_bytes: capabilities.limits.max_file_bytes,
+            username_login: auth.has_username_login(),
+        })
     }
 
     pub async fn auth_config(&self) -> Result<AuthConfig, ApiError> {

@@ -21,7 +21,9 @@ pub async fn on_message(message: JsValue) -> Result<JsValue, JsValue> {
     match message {
         Message::Deliver { id } => outbox::deliver(&id).await,
         Message::Flush => outbox::flush().await,
+        Message::Retry { id } => outbox::retry(&id).await,
         Message::Discard { id } => outbox::discard(&id).await,
+        Message::SignedIn => outbox::signed_in().await,
     }
     .map_err(|e| JsValue::from(e.to_string()))?;
     Ok(JsValue::NULL)
@@ -33,6 +35,15 @@ pub async fn on_message(message: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = onStartup)]
 pub async fn on_startup() -> Result<(), JsValue> {
     menu::create().await.map_err(|e| JsValue::from(e.to_string()))?;
+    outbox::flush().await.map_err(|e| JsValue::from(e.to_string()))
+}
+
+/// An alarm fired: the outbox's next retry is due.
+#[wasm_bindgen(js_name = onAlarm)]
+pub async fn on_alarm(name: String) -> Result<(), JsValue> {
+    if name != outbox::ALARM {
+        return Ok(());
+    }
     outbox::flush().await.map_err(|e| JsValue::from(e.to_string()))
 }
 

@@ -42,9 +42,9 @@ mod imports {
 
 /// Reads `which`, at most `limit` bytes, cut at a character boundary.
 pub fn read(which: Text, limit: usize) -> String {
-    let mut buffer: Vec<u8> = Vec::with_capacity(limit);
     #[cfg(target_arch = "wasm32")]
-    {
+    let buffer = {
+        let mut buffer: Vec<u8> = Vec::with_capacity(limit);
         // SAFETY: the bridge writes at most `limit` bytes of valid UTF-8
         // (TextEncoder.encodeInto never splits a character) into the
         // buffer's spare capacity and returns how many it wrote.
@@ -53,9 +53,14 @@ pub fn read(which: Text, limit: usize) -> String {
                 imports::text(which as u32, buffer.as_mut_ptr(), limit);
             buffer.set_len(written.min(limit));
         }
-    }
+        buffer
+    };
+    // Off the web there is no page to read.
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = which;
+    let buffer: Vec<u8> = {
+        let _ = (which, limit);
+        Vec::new()
+    };
     String::from_utf8(buffer)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

@@ -333,6 +333,18 @@ pub async fn schedule_alarm(name: &str, when_ms: f64) -> Result<()> {
     Ok(())
 }
 
+/// Cancels alarm `name`, if it is set.
+pub async fn clear_alarm(name: &str) -> Result<()> {
+    let alarms = api(&["alarms"])?;
+    let clear: Function =
+        Reflect::get(&alarms, &"clear".into())?.dyn_into()?;
+    let result = clear.call1(&alarms, &name.into())?;
+    if let Ok(promise) = result.dyn_into::<Promise>() {
+        JsFuture::from(promise).await?;
+    }
+    Ok(())
+}
+
 /// Sets the number shown on the toolbar button; empty clears it.
 pub async fn set_badge(text: &str) -> Result<()> {
     let details = Object::new();

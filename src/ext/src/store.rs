@@ -8,11 +8,93 @@
 //! other's items; the settings and the account have one writer at a time
 //! (the popup) in practice.
 
-use fm_types::{Account, OutboxItem, Settings, keys};
+use fm_api::{ApiError, ApiOrigin, Client, Tokens};
+use fm_types::{Account, OutboxItem, Settings, User, keys};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast as _, JsValue};
 
 use crate::{Area, Result, call, from_js};
+
+/// Refresh an access token this long before it expires.
+const REFRESH_AHEAD_MS: f64 = 60_000.0;
+
+/// The API origin in force: an administrator's policy first, then the
+/// user's setting.
+pub async fn api_origin() -> Result<Option<ApiOrigin>> {
+    let origin = match managed_api_origin().await {
+        Some(managed) => Some(managed),
+        None => settings().await?.api_origin,
+    };
+    Ok(origin.and_then(|o| ApiOrigin::parse(&o).ok()))
+}
+
+/// A client for the API origin, signed in with the stored account, its
+/// token refreshed first when it is about to expire.
+///
+/// Fails with [`ApiError::NotConfigured`] before the first run and
+/// [`ApiError::SignInAgain`] when there is no usable account for the
+/// origin: a token is only ever sent to the origin it was issued by.
+pub async fn client() -> std::result::Result<Client, ApiError> {
+    let storage = |e: crate::Error| ApiError::Storage { message: e.0 };
+    let origin = api_origin().await.map_err(storage)?;
+    let origin = origin.ok_or(ApiError::NotConfigured)?;
+    let account = account()
+        .await
+        .map_err(storage)?
+        .filter(|a| a.api_origin == origin.to_string())
+        .ok_or(ApiError::SignInAgain)?;
+
+    let expiring = account
+        .expires_at
+        .is_some_and(|at| crate::now_ms() > at - REFRESH_AHEAD_MS);
+    let Some(refresh_token) =
+        account.refresh_token.clone().filter(|_| expiring)
+    else {
+        return Ok(Client::new(origin, Some(account.access_token)));
+    };
+    let refreshed =
+        Client::new(origin.clone(), None).refresh(&refresh_token).await;
+    let tokens = match refreshed {
+        Ok(tokens) => tokens,
+        // The popup and the worker may refresh at the same moment; the
+        // server rotates refresh tokens, so the slower one is refused. By
+        // then the faster one has stored the new tokens.
+        Err(ApiError::SignInAgain) => {
+            return match self::account().await.map_err(storage)? {
+                Some(renewed)
+                    if renewed.access_token != account.access_token =>
+                {
+                    Ok(Client::new(origin, Some(renewed.access_token)))
+                }
+                _ => Err(ApiError::SignInAgain),
+            };
+        }
+        Err(e) => return Err(e),
+    };
+    let renewed = account_from(&origin, tokens, account.user);
+    save_account(&renewed).await.map_err(storage)?;
+    Ok(Client::new(origin, Some(renewed.access_token)))
+}
+
+/// The account a sign-in or refresh answered, for `origin`.
+pub fn account_from(
+    origin: &ApiOrigin,
+    tokens: Tokens,
+    known: Option<User>,
+) -> Account {
+    let user = tokens.user.map(|u| User {
+        user_id: u.user_id,
+        username: u.username,
+        email: u.email,
+    });
+    Account {
+        api_origin: origin.to_string(),
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        expires_at: tokens.expires_in.map(|s| crate::now_ms() + s * 1000.0),
+        user: user.or(known),
+    }
+}
 
 /// The settings, or the defaults when none are stored yet.
 pub async fn settings() -> Result<Settings> {

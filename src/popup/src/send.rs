@@ -1,59 +1,110 @@
-//! Sending a capture: the case it goes to, the user's note, and the
-//! delivery's progress as the service worker reports it through storage.
+//! Sending a capture: the case it goes to (a recent open case, or a new
+//! one with a title), the user's note, and the delivery's progress as the
+//! service worker reports it through storage.
 
+use fm_api::CaseSummary;
 use fm_types::{
     Capture, CaseChoice, DeliveryState, Message, OutboxItem, new_item_id,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::Config;
+use crate::outbox::{ItemStatus, follow};
+use crate::{Config, Screen, tell_worker};
 
 /// FaultMaven's limit on a case title.
 const TITLE_LIMIT: usize = 200;
+
+/// How many recent cases the picker offers.
+const RECENT_CASES: u32 = 20;
+
+/// The picker's value for "a new case".
+const NEW_CASE: &str = "";
+
+/// The recent open cases, as far as they are known.
+#[derive(Clone, Debug, PartialEq)]
+enum Cases {
+    Loading,
+    Loaded(Vec<CaseSummary>),
+    Failed(String),
+}
 
 #[component]
 pub fn SendForm(
     capture: Capture,
     config: RwSignal<Option<Config>>,
+    screen: RwSignal<Screen>,
+    /// The item this popup sent, which the outbox view leaves to this form.
+    current: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let ready =
+        config.with_untracked(|c| c.as_ref().is_some_and(Config::is_ready));
+    if !ready {
+        let setup = move |_| screen.set(Screen::Setup);
+        return view! {
+            <section class="send">
+                <p class="note">"Connect to FaultMaven and sign in to send this capture."</p>
+                <button id="go-setup" class="primary" on:click=setup>"Connect"</button>
+            </section>
+        }
+        .into_any();
+    }
+
+    let last = config.with_untracked(|c| {
+        c.as_ref().and_then(|c| c.settings.last_case.clone())
+    });
+    let cases = RwSignal::new(Cases::Loading);
+    let choice = RwSignal::new(match &last {
+        Some(CaseChoice::Existing { case_id, .. }) => case_id.clone(),
+        _ => NEW_CASE.to_string(),
+    });
     let title = RwSignal::new(default_title(&capture));
     let note = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let delivery = RwSignal::new(None::<OutboxItem>);
     let capture = StoredValue::new(capture);
+    let last = StoredValue::new(last);
 
-    let ready = move || {
-        config.with(|c| {
-            c.as_ref().is_some_and(|c| {
-                c.api_origin().is_some() && c.account.is_some()
-            })
-        })
-    };
+    spawn_local(async move {
+        let listed = match fm_ext::store::client().await {
+            Ok(client) => client.recent_cases(RECENT_CASES).await,
+            Err(e) => Err(e),
+        };
+        // A remembered case that is closed now is no longer offered.
+        if let Ok(list) = &listed {
+            let chosen = choice.get_untracked();
+            if chosen != NEW_CASE && !list.iter().any(|c| c.case_id == chosen)
+            {
+                choice.set(NEW_CASE.to_string());
+            }
+        }
+        cases.set(match listed {
+            Ok(list) => Cases::Loaded(list),
+            Err(e) => Cases::Failed(e.to_string()),
+        });
+    });
+
     let busy = move || {
         delivery
             .with(|d| d.as_ref().is_some_and(|item| !is_settled(&item.state)))
     };
-
     let send = move |_| {
         problem.set(None);
-        if !ready() {
-            problem.set(Some(
-                "Set the FaultMaven address and your access token in Settings \
-                 first."
-                    .into(),
-            ));
-            return;
-        }
-        let title = title.get_untracked().trim().to_string();
-        let case = CaseChoice::New {
-            title: title.chars().take(TITLE_LIMIT).collect(),
+        let case = match chosen_case(
+            &choice.get_untracked(),
+            &title.get_untracked(),
+            &cases.get_untracked(),
+            &last.get_value(),
+        ) {
+            Ok(case) => case,
+            Err(message) => return problem.set(Some(message)),
         };
         let item =
             match new_item(capture.get_value(), case, note.get_untracked()) {
                 Ok(item) => item,
                 Err(e) => return problem.set(Some(e.to_string())),
             };
+        current.set(Some(item.id.clone()));
         delivery.set(Some(item.clone()));
         spawn_local(async move {
             if let Err(e) = enqueue(&item, delivery).await {
@@ -66,14 +117,30 @@ pub fn SendForm(
 
     view! {
         <section class="send">
-            <label for="case-title">"New case"</label>
-            <input
-                id="case-title"
-                type="text"
-                maxlength=TITLE_LIMIT
-                prop:value=move || title.get()
-                on:input=move |ev| title.set(event_target_value(&ev))
-            />
+            <label for="case">"Case"</label>
+            <select id="case" on:change=move |ev| choice.set(event_target_value(&ev))>
+                <option value=NEW_CASE selected=move || choice.get() == NEW_CASE>"New case"</option>
+                {move || case_options(&cases.get(), &last.get_value(), &choice.get())}
+            </select>
+            {move || matches!(cases.get(), Cases::Loading).then(|| view! {
+                <p class="note">"Loading recent cases…"</p>
+            })}
+            {move || match cases.get() {
+                Cases::Failed(e) => Some(view! {
+                    <p id="cases-error" class="warning">{format!("Recent cases could not be listed: {e}")}</p>
+                }),
+                _ => None,
+            }}
+            {move || (choice.get() == NEW_CASE).then(|| view! {
+                <label for="case-title">"Title of the new case"</label>
+                <input
+                    id="case-title"
+                    type="text"
+                    maxlength=TITLE_LIMIT
+                    prop:value=move || title.get()
+                    on:input=move |ev| title.set(event_target_value(&ev))
+                />
+            })}
             <label for="note">"Note for FaultMaven (optional)"</label>
             <textarea
                 id="note"
@@ -86,54 +153,72 @@ pub fn SendForm(
                 "Send to FaultMaven"
             </button>
             {move || problem.get().map(|p| view! { <p id="send-error" class="error">{p}</p> })}
-            {move || delivery.get().map(|item| view! { <Delivery item /> })}
+            {move || delivery.get().map(|item| view! { <ItemStatus item screen /> })}
         </section>
     }
+    .into_any()
 }
 
-/// Where one outbox item stands, in words.
-#[component]
-fn Delivery(item: OutboxItem) -> impl IntoView {
-    match item.state {
-        DeliveryState::Pending | DeliveryState::Sending => view! {
-            <p id="delivery" class="status" data-state="sending">
-                "Sending… You can close this popup; the capture is kept until it is delivered."
-            </p>
+/// The open cases to pick from, newest activity first, and the last
+/// choice even when it is no longer among the recent ones.
+fn case_options(
+    cases: &Cases,
+    last: &Option<CaseChoice>,
+    chosen: &str,
+) -> Vec<AnyView> {
+    let mut listed: Vec<(String, String)> = match cases {
+        Cases::Loaded(list) => {
+            list.iter().map(|c| (c.case_id.clone(), c.title.clone())).collect()
         }
-        .into_any(),
-        DeliveryState::Retrying { error } => view! {
-            <p id="delivery" class="warning" data-state="retrying">{error}</p>
+        _ => Vec::new(),
+    };
+    if let Some(CaseChoice::Existing { case_id, title }) = last
+        && !listed.iter().any(|(id, _)| id == case_id)
+        && !matches!(cases, Cases::Loaded(_))
+    {
+        listed.insert(0, (case_id.clone(), title.clone()));
+    }
+    listed
+        .into_iter()
+        .map(|(id, title)| {
+            let selected = id == chosen;
+            view! { <option value=id selected=selected>{title}</option> }
+                .into_any()
+        })
+        .collect()
+}
+
+/// What the picker and the title field amount to.
+fn chosen_case(
+    choice: &str,
+    title: &str,
+    cases: &Cases,
+    last: &Option<CaseChoice>,
+) -> Result<CaseChoice, String> {
+    if choice == NEW_CASE {
+        let title: String = title.trim().chars().take(TITLE_LIMIT).collect();
+        return Ok(CaseChoice::New { title });
+    }
+    let listed = match cases {
+        Cases::Loaded(list) => {
+            list.iter().find(|c| c.case_id == choice).map(|c| c.title.clone())
         }
-        .into_any(),
-        DeliveryState::NeedsAttention { error, .. } => view! {
-            <p id="delivery" class="error" data-state="attention">{error}</p>
+        _ => None,
+    };
+    let remembered = match last {
+        Some(CaseChoice::Existing { case_id, title }) if case_id == choice => {
+            Some(title.clone())
         }
-        .into_any(),
-        DeliveryState::Sent { outcome } => {
-            let turn = outcome
-                .turn_number
-                .map(|n| format!(" as turn {n}"))
-                .unwrap_or_default();
-            let link = outcome.case_url.clone().map(|url| {
-                let open = move |_| {
-                    let url = url.clone();
-                    spawn_local(async move {
-                        let _ = fm_ext::open_tab(&url).await;
-                    });
-                };
-                view! { <button id="open-case" class="quiet" on:click=open>"Open the case"</button> }
-            });
-            view! {
-                <div id="delivery" class="sent" data-state="sent">
-                    <p>{format!("Sent to “{}”{turn}.", outcome.case_title)}</p>
-                    {(!outcome.answer_preview.is_empty()).then(|| view! {
-                        <blockquote id="answer">{outcome.answer_preview.clone()}</blockquote>
-                    })}
-                    {link}
-                </div>
-            }
-            .into_any()
+        _ => None,
+    };
+    match listed.or(remembered) {
+        Some(title) => {
+            Ok(CaseChoice::Existing { case_id: choice.to_string(), title })
         }
+        None => Err(
+            "That case is no longer open. Pick another or start a new one."
+                .into(),
+        ),
     }
 }
 
@@ -151,7 +236,7 @@ fn default_title(capture: &Capture) -> String {
     title.chars().take(TITLE_LIMIT).collect()
 }
 
-fn new_item(
+pub fn new_item(
     capture: Capture,
     case: CaseChoice,
     note: String,
@@ -173,28 +258,12 @@ fn new_item(
 /// Stores the item, follows its state, and asks the service worker to
 /// deliver it now. The stored item is what counts: if the worker is
 /// asleep or the popup closes, the item is still delivered later.
-async fn enqueue(
+pub async fn enqueue(
     item: &OutboxItem,
     delivery: RwSignal<Option<OutboxItem>>,
 ) -> Result<(), fm_ext::Error> {
     fm_ext::store::put_outbox_item(item).await?;
-
-    let id = item.id.clone();
-    fm_ext::on_storage_changed(move |keys, area| {
-        if area != "local" || !keys.iter().any(|k| k.ends_with(&id)) {
-            return;
-        }
-        let id = id.clone();
-        spawn_local(async move {
-            if let Ok(Some(item)) = fm_ext::store::outbox_item(&id).await {
-                delivery.set(Some(item));
-            }
-        });
-    })?;
-
-    // A worker that cannot be reached now picks the item up when it next
-    // starts, so a failed message is not a failed send.
-    let _ =
-        fm_ext::send_message(&Message::Deliver { id: item.id.clone() }).await;
+    follow(&item.id, delivery)?;
+    tell_worker(Message::Deliver { id: item.id.clone() });
     Ok(())
 }

@@ -174,6 +174,8 @@ pub struct Settings {
     pub capture_limit_bytes: usize,
     /// The case chosen last, offered first next time.
     pub last_case: Option<CaseChoice>,
+    /// What the server said about itself when it was connected.
+    pub server: Option<Server>,
 }
 
 impl Default for Settings {
@@ -183,8 +185,24 @@ impl Default for Settings {
             sanitizer: SanitizerOptions::default(),
             capture_limit_bytes: DEFAULT_CAPTURE_LIMIT,
             last_case: None,
+            server: None,
         }
     }
+}
+
+/// What a FaultMaven server says about itself (`/v1/meta/capabilities`
+/// and `/api/v1/auth/config`), kept from the moment it was connected.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Server {
+    /// `standalone`, `cloud`, ...; `None` for servers too old to say.
+    pub deployment_mode: Option<String>,
+    /// Where cases are shown to people; a different origin from the API.
+    pub dashboard_url: Option<String>,
+    /// The largest upload the server takes.
+    pub max_upload_bytes: Option<u64>,
+    /// Whether the server signs users in by name alone (local mode).
+    pub username_login: bool,
 }
 
 /// The signed-in account, in `storage.local` under [`keys::ACCOUNT`].
@@ -250,6 +268,19 @@ pub struct OutboxItem {
     pub next_attempt_at: f64,
 }
 
+impl OutboxItem {
+    /// Whether the worker should send it when it is due: new, retrying,
+    /// or left "sending" by a worker that stopped mid-request.
+    pub fn is_waiting(&self) -> bool {
+        matches!(
+            self.state,
+            DeliveryState::Pending
+                | DeliveryState::Sending
+                | DeliveryState::Retrying { .. }
+        )
+    }
+}
+
 /// Where an outbox item stands.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -302,8 +333,13 @@ pub enum Message {
     Deliver { id: String },
     /// Try every due item now.
     Flush,
+    /// Send this item again now, whatever it waited for.
+    Retry { id: String },
     /// Remove this item from the outbox.
     Discard { id: String },
+    /// The user signed in again: items that were waiting for it are
+    /// tried now.
+    SignedIn,
 }
 
 /// The evidence as FaultMaven receives it in `pasted_content`: a short
@@ -328,6 +364,41 @@ pub fn evidence(capture: &Capture) -> String {
     }
     header.push_str(&format!("\nRedacted: {}\n\n", capture.summary));
     header + &capture.text
+}
+
+/// The capture cut so its evidence fits in `limit_bytes` of upload: the
+/// text ends at a line break with a note saying it was trimmed, and the
+/// highlights past the cut are dropped. Used when the server answered 413.
+pub fn trimmed(capture: &Capture, limit_bytes: u64) -> Capture {
+    // Room for the evidence header, the note and the form around it.
+    const OVERHEAD: usize = 4096;
+    let room = (limit_bytes as usize)
+        .saturating_sub(OVERHEAD + capture.title.len() + capture.url.len());
+    let mut cut = room.min(capture.text.len());
+    while !capture.text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    if let Some(newline) = capture.text[..cut].rfind('\n') {
+        cut = newline + 1;
+    }
+    let kept = &capture.text[..cut];
+    let units = kept.encode_utf16().count() as u32;
+    let mut text = kept.to_string();
+    text.push_str(&format!(
+        "\n[Trimmed to fit the server's upload limit of {}.]",
+        human_bytes(limit_bytes)
+    ));
+    Capture {
+        text,
+        highlights: capture
+            .highlights
+            .iter()
+            .copied()
+            .filter(|h| h.end <= units)
+            .collect(),
+        truncated: Some(Truncation { limit_bytes: cut }),
+        ..capture.clone()
+    }
 }
 
 /// A size for people: `10485760` as "10 MiB", `1536` as "1.5 KiB".
@@ -384,6 +455,24 @@ pub fn new_item_id(now_ms: f64, random: [u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimming_cuts_at_a_line_and_says_so() {
+        let capture = Capture {
+            text: "a\n".repeat(5000),
+            highlights: vec![
+                Highlight { start: 0, end: 1 },
+                Highlight { start: 9000, end: 9001 },
+            ],
+            ..Capture::default()
+        };
+        let small = trimmed(&capture, 8192);
+        assert!(small.text.len() < 8192 - 4096 + 100);
+        assert!(small.text.ends_with(
+            "[Trimmed to fit the server's upload limit of 8 KiB.]"
+        ));
+        assert_eq!(small.highlights, [Highlight { start: 0, end: 1 }]);
+    }
 
     #[test]
     fn sizes_read_well() {
