@@ -197,11 +197,15 @@ run_tests() {
   log "The content-script module, as WebAssembly and as JavaScript"
   node tests/wasm/differential.mjs
 
+  # The same suite in each browser; both run even when the first fails.
   log "Browser tests"
-  for browser in chromium; do
+  local browser failed=()
+  for browser in chromium firefox; do
     log "... in $browser"
-    BROWSER=$browser node --test --test-concurrency=1 tests/browser/
+    BROWSER=$browser node --test --test-concurrency=1 tests/browser/ ||
+      failed+=("$browser")
   done
+  [ ${#failed[@]} -eq 0 ] || fail "the browser tests failed in ${failed[*]}"
 }
 
 case "${1:-build}" in
