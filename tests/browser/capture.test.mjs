@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DIFFERENCES } from "./browser.mjs";
-import { environment } from "./fixtures.mjs";
+import { environment, unpermitted } from "./fixtures.mjs";
 import { matchSnapshot } from "./snapshot.mjs";
 
 const env = environment();
@@ -118,6 +118,24 @@ test("a selection in a table is widened to its row, under the header row", async
     },
   });
   assert.equal(text, "Alert | Severity | Instance | Since\nPodCrashLooping | warning | checkout-7d9f8-x2x4q | 18:59");
+});
+
+test("the toolbar button alone grants the page: one the extension has no access to is captured", async () => {
+  const url = unpermitted(env.pages.url("incident.html"));
+  const settings = await env.browser.extensionPage();
+  const standing = await settings.evaluate(
+    (origin) => (globalThis.browser ?? globalThis.chrome).permissions.contains({ origins: [`${origin}/*`] }),
+    new URL(url).origin,
+  );
+  await settings.close();
+  assert.equal(standing, false, "the test package has host access to the page");
+
+  const tab = await env.browser.open(url);
+  const popup = await env.browser.clickToolbar(tab);
+  assert.match(await popup.waitFor("#summary, #capture-error"), /1 e-mail address/);
+  assert.match(await popup.text("#preview"), /\[EMAIL_1\]/);
+  await popup.close();
+  await tab.close();
 });
 
 test("a browser page cannot be captured and says so", async () => {
