@@ -140,6 +140,12 @@ package() {
   node tools/manifest.mjs "$browser" "$dir/manifest.json" "$@"
 }
 
+# The version both packages carry, as tools/manifest.mjs reads it.
+workspace_version() {
+  node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).version' \
+    < <(node tools/manifest.mjs chrome /dev/stdout)
+}
+
 zip_package() {
   local dir=$1 zip=$2
   rm -f "$zip"
@@ -154,8 +160,7 @@ build() {
   finish_modules
 
   local version
-  version=$(node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).version' \
-    < <(node tools/manifest.mjs chrome /dev/stdout))
+  version=$(workspace_version)
   for browser in chrome firefox; do
     package "$browser" "dist/$browser"
     zip_package "dist/$browser" "dist/faultmaven-capture-$version-$browser.zip"
@@ -187,8 +192,10 @@ run_tests() {
   cargo clippy --workspace --all-targets -- -D warnings
   cargo clippy --target "$WASM_TARGET" \
     -p fm-capture -p fm-popup -p fm-background -- -D warnings
-  "$BIN/web-ext" lint --source-dir dist/firefox --self-hosted \
-    --warnings-as-errors
+  # As addons.mozilla.org will check them: the package and its upload.
+  "$BIN/web-ext" lint --source-dir dist/firefox --warnings-as-errors
+  "$BIN/addons-linter" --warnings-as-errors \
+    "dist/faultmaven-capture-$(workspace_version)-firefox.zip"
 
   log "The packages"
   node --test tests/package/
@@ -200,11 +207,15 @@ run_tests() {
   log "The content-script module, as WebAssembly and as JavaScript"
   node tests/wasm/differential.mjs
 
+  # The same suite in each browser; both run even when the first fails.
   log "Browser tests"
-  for browser in chromium; do
+  local browser failed=()
+  for browser in chromium firefox; do
     log "... in $browser"
-    BROWSER=$browser node --test --test-concurrency=1 tests/browser/
+    BROWSER=$browser node --test --test-concurrency=1 tests/browser/ ||
+      failed+=("$browser")
   done
+  [ ${#failed[@]} -eq 0 ] || fail "the browser tests failed in ${failed[*]}"
 }
 
 case "${1:-build}" in

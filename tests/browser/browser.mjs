@@ -5,19 +5,43 @@
 // DevTools protocol (Playwright for pages). Its toolbar button is pressed
 // the way the browser itself does it, with `Extensions.triggerAction` on
 // the page's tab: that opens the real popup and grants `activeTab`, the
-// path a user takes.
+// path a user takes. Firefox is in firefox.mjs.
 //
 // A test sees three kinds of surface with the same methods (`click`,
 // `fill`, `text`, `waitFor`, `evaluate`): a web page, the popup, and an
 // extension page opened in a tab to read or set the extension's storage.
+// Where the browsers truly differ, a test asks `DIFFERENCES`.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { Firefox } from "./firefox.mjs";
+import { ScriptedSurface } from "./surface.mjs";
+import { until } from "./wait.mjs";
 
 export const BROWSER = process.env.BROWSER ?? "chromium";
+
+/// What the two browsers do differently, for the tests that must assert
+/// what is true in each rather than skip.
+export const DIFFERENCES = {
+  chromium: {
+    /// A page of the browser's own, which no extension may script.
+    browserPage: "chrome://version/",
+    /// Chromium applies a page's CSP to the content scripts injected into
+    /// it, so `script-src 'self'` refuses WebAssembly there.
+    pageCspRefusesWasm: true,
+    /// Whether a test can open a page's context menu and choose the
+    /// extension's entry (`chooseFromContextMenu`).
+    contextMenu: false,
+  },
+  firefox: {
+    browserPage: "about:support",
+    pageCspRefusesWasm: false,
+    contextMenu: true,
+  },
+}[BROWSER];
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -35,23 +59,10 @@ export async function launch({ proxy, profile }) {
   if (BROWSER === "chromium") {
     return Chromium.launch({ proxy, profile });
   }
-  throw new Error(`unknown BROWSER=${BROWSER}: use chromium or firefox`);
-}
-
-/// Polls `probe` until it answers something other than null, undefined
-/// or false (an empty string counts: an input's text is empty).
-async function until(what, probe, { timeout = 10_000, every = 50 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await probe();
-    if (value !== null && value !== undefined && value !== false) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, every));
+  if (BROWSER === "firefox") {
+    return Firefox.launch({ proxy, extension: extensionDir(), profile });
   }
+  throw new Error(`unknown BROWSER=${BROWSER}: use chromium or firefox`);
 }
 
 /// A Playwright page as a test surface.
@@ -157,15 +168,10 @@ class TargetSession {
 
 /// A page driven through its DevTools session: scripts run with a user
 /// gesture, as a click would give them.
-class DevToolsSurface {
+class DevToolsSurface extends ScriptedSurface {
   constructor(session, url, close) {
+    super(url, close);
     this.session = session;
-    this.pageUrl = url;
-    this.closeTarget = close;
-  }
-
-  url() {
-    return this.pageUrl;
   }
 
   async evaluate(fn, arg) {
@@ -179,52 +185,6 @@ class DevToolsSurface {
       throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
     }
     return result.value;
-  }
-
-  async click(selector) {
-    await this.evaluate((s) => {
-      const element = document.querySelector(s);
-      if (!element) {
-        throw new Error(`no ${s} to click`);
-      }
-      element.click();
-    }, selector);
-  }
-
-  /// Types `value` into a field the way input events report typing.
-  async fill(selector, value) {
-    await this.evaluate(([s, v]) => {
-      const element = document.querySelector(s);
-      if (!element) {
-        throw new Error(`no ${s} to fill`);
-      }
-      element.focus();
-      element.value = v;
-      element.dispatchEvent(new Event("input", { bubbles: true }));
-    }, [selector, value]);
-  }
-
-  /// The text of `selector` now, or "" when there is no such element.
-  async text(selector) {
-    return this.evaluate((s) => document.querySelector(s)?.textContent ?? "", selector);
-  }
-
-  async attribute(selector, name) {
-    return this.evaluate(([s, n]) => document.querySelector(s)?.getAttribute(n) ?? null, [selector, name]);
-  }
-
-  async waitFor(selector, predicate = () => true, { timeout = 15_000 } = {}) {
-    return until(`${selector} on ${this.url()}`, async () => {
-      const found = await this.evaluate(
-        (s) => (document.querySelector(s) ? document.querySelector(s).textContent : null),
-        selector,
-      );
-      return found !== null && predicate(found) ? found : null;
-    }, { timeout });
-  }
-
-  async close() {
-    await this.closeTarget();
   }
 }
 
@@ -351,10 +311,14 @@ class Chromium {
   /// extension itself talked to, apart from the browser's own traffic.
   async watchExtensionNetwork() {
     this.extensionRequests = [];
+    // Apart from `attached`: `clickToolbar` attaches to the popup too,
+    // and that must not keep it from being watched.
+    const watched = new Set();
     const watch = async (target) => {
-      if (!target.url.startsWith(this.extensionOrigin) || this.attached.has(target.targetId)) {
+      if (!target.url.startsWith(this.extensionOrigin) || watched.has(target.targetId)) {
         return;
       }
+      watched.add(target.targetId);
       const session = await this.attach(target.targetId);
       session.on("Network.requestWillBeSent", (params) => {
         // A redirect the extension refused to follow (`redirect:

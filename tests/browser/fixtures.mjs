@@ -22,6 +22,13 @@ export const TOKEN = "fm-test-token";
 /// parameter and an OAuth-style fragment, both of which must go.
 export const URL_SECRETS = "?token=s3cr3tQueryToken&view=errors#access_token=fragmentSecret";
 
+/// The same server under the name `localhost`, which the test packages
+/// have no host access to: only the toolbar click's `activeTab` grant
+/// lets the extension read a page there.
+export function unpermitted(url) {
+  return url.replace("//127.0.0.1:", "//localhost:");
+}
+
 /// Starts the servers and the browser once for the file's tests and
 /// stops them after; answers an object filled in before the first test.
 /// With `signedIn`, the extension starts connected and signed in.
@@ -36,7 +43,12 @@ export function environment({ signedIn = false } = {}) {
     env.foreign = await new Foreign().start();
     env.dashboard = await new Foreign().start();
     env.api.dashboardUrl = env.dashboard.origin;
-    env.proxy = await new Proxy(() => [env.api.origin, env.pages.origin, env.dashboard.origin]).start();
+    env.proxy = await new Proxy(() => [
+      env.api.origin,
+      env.pages.origin,
+      unpermitted(env.pages.origin),
+      env.dashboard.origin,
+    ]).start();
     env.browser = await launch({ proxy: env.proxy.origin });
     if (signedIn) {
       await configure(env);

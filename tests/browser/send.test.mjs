@@ -3,6 +3,7 @@
 // reached any server and nothing went anywhere but the API origin.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { DIFFERENCES } from "./browser.mjs";
 import { PLANTED, TOKEN, URL_SECRETS, configure, environment, everythingReceived } from "./fixtures.mjs";
 
 const env = environment();
@@ -76,6 +77,12 @@ test("a page whose CSP forbids WebAssembly is still sanitized in the page", asyn
   const preview = await popup.text("#preview");
   assert.match(preview, /\[AWS_ACCESS_KEY_1\]/);
   assertNothingPlanted(preview, "the strict-CSP preview");
+  const fallback = await popup.text("#sanitizer-fallback");
+  if (DIFFERENCES.pageCspRefusesWasm) {
+    assert.match(fallback, /sanitizer ran as JavaScript/, "the JavaScript build ran");
+  } else {
+    assert.equal(fallback, "", "the WebAssembly build ran, as the browser allows it");
+  }
   await popup.close();
   await tab.close();
 });

@@ -69,6 +69,11 @@ test("chrome runs a service worker; firefox background scripts with a stable id"
   assert.deepEqual(firefox.browser_specific_settings.gecko.data_collection_permissions, {
     required: ["websiteContent"],
   });
+  // Desktop only: `gecko_android` would mark the add-on as made for
+  // Firefox for Android, which has neither context menus nor shortcuts.
+  // 142 is where both Firefox builds read `data_collection_permissions`.
+  assert.equal(firefox.browser_specific_settings.gecko.strict_min_version, "142.0");
+  assert.equal(firefox.browser_specific_settings.gecko_android, undefined);
 });
 
 test("the version comes from Cargo.toml", () => {

@@ -72,7 +72,7 @@ pub fn Preview(capture: Capture) -> impl IntoView {
             {capture.summary.clone()}
         </p>
         {truncated.map(|t| view! { <p id="truncated" class="warning">{t}</p> })}
-        {fallback.map(|f| view! { <p class="note">{f}</p> })}
+        {fallback.map(|f| view! { <p id="sanitizer-fallback" class="note">{f}</p> })}
         <ul id="notes" class="notes">
             {notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
         </ul>

@@ -1,0 +1,91 @@
+// A frame script: firefox.mjs loads it through a <browser>'s message
+// manager into the process that renders the page, the popup included.
+// WebDriver cannot reach the popup (it is no window or tab to WebDriver,
+// and WebDriver BiDi leaves extension documents out), so the tests reach
+// it through the browser's own frame-script channel instead.
+//
+// It answers three requests:
+// - "fm-test:evaluate" runs a test's function in the page's own realm,
+//   seeing what the page's scripts see (`browser`, `document`), not
+//   through the wrappers that privileged code would get;
+// - "fm-test:click" clicks an element with a real mouse event, through
+//   the same path as a user's mouse, so the page handles user input
+//   (Firefox grants `permissions.request` only then);
+// - "fm-test:contextmenu" opens the context menu on the selection.
+"use strict";
+
+// One sandbox a page, kept while the page is the frame's document.
+let sandboxFor = null;
+let sandbox = null;
+
+function pageRealm() {
+  if (sandboxFor !== content) {
+    sandbox = Cu.Sandbox(content, {
+      sandboxPrototype: content,
+      sameZoneAs: content,
+      wantXrays: false,
+    });
+    sandboxFor = content;
+  }
+  return sandbox;
+}
+
+function evaluate(source) {
+  return Cu.evalInSandbox(
+    `Promise.resolve(${source}).then((value) => JSON.stringify(value ?? null))`,
+    pageRealm(),
+  );
+}
+
+function click(selector) {
+  const { document } = content;
+  const element = document.querySelector(selector);
+  if (!element) {
+    throw new Error(`no ${selector} to click`);
+  }
+  element.scrollIntoView({ block: "center", inline: "center" });
+  const box = element.getBoundingClientRect();
+  const x = box.left + box.width / 2;
+  const y = box.top + box.height / 2;
+  // A user can only click what they can see.
+  const hit = document.elementFromPoint(x, y);
+  if (!hit || !element.contains(hit)) {
+    throw new Error(`${selector} is covered by <${hit?.localName}>`);
+  }
+  for (const type of ["mousedown", "mouseup"]) {
+    content.synthesizeMouseEvent(type, x, y, { button: 0, clickCount: 1 });
+  }
+  return "null";
+}
+
+// Right-clicks the middle of the selection, as a user opens the context
+// menu on selected text.
+function openContextMenu() {
+  const selection = content.getSelection();
+  if (selection.isCollapsed) {
+    throw new Error("nothing is selected");
+  }
+  const box = selection.getRangeAt(0).getClientRects()[0];
+  const x = box.left + box.width / 2;
+  const y = box.top + box.height / 2;
+  for (const type of ["mousedown", "contextmenu", "mouseup"]) {
+    content.synthesizeMouseEvent(type, x, y, { button: 2, clickCount: 1 });
+  }
+  return "null";
+}
+
+function answer(name, handle) {
+  addMessageListener(name, async ({ data: { id, argument } }) => {
+    let reply;
+    try {
+      reply = { id, json: await handle(argument) };
+    } catch (error) {
+      reply = { id, error: String(error?.message ?? error) };
+    }
+    sendAsyncMessage("fm-test:answer", reply);
+  });
+}
+
+answer("fm-test:evaluate", evaluate);
+answer("fm-test:click", click);
+answer("fm-test:contextmenu", openContextMenu);

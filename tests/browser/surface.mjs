@@ -1,0 +1,71 @@
+// A page the tests drive only by running scripts in it: the popup and
+// extension pages in both browsers, and every page in Firefox. Each
+// browser supplies `evaluate` (and, where it can do better than
+// `element.click()`, `click`); the rest is the same everywhere.
+import { until } from "./wait.mjs";
+
+export class ScriptedSurface {
+  /// `url` is the page's address; `close` closes it.
+  constructor(url, close) {
+    this.pageUrl = url;
+    this.closePage = close;
+  }
+
+  url() {
+    return this.pageUrl;
+  }
+
+  /// Runs `fn(arg)` in the page and answers its result (awaited, as
+  /// JSON); `fn` is serialized, so it sees only the page.
+  async evaluate(_fn, _arg) {
+    throw new Error("a surface must say how it runs scripts");
+  }
+
+  async click(selector) {
+    await this.evaluate((s) => {
+      const element = document.querySelector(s);
+      if (!element) {
+        throw new Error(`no ${s} to click`);
+      }
+      element.click();
+    }, selector);
+  }
+
+  /// Types `value` into a field the way input events report typing.
+  async fill(selector, value) {
+    await this.evaluate(([s, v]) => {
+      const element = document.querySelector(s);
+      if (!element) {
+        throw new Error(`no ${s} to fill`);
+      }
+      element.focus();
+      element.value = v;
+      element.dispatchEvent(new Event("input", { bubbles: true }));
+    }, [selector, value]);
+  }
+
+  /// The text of `selector` now, or "" when there is no such element.
+  async text(selector) {
+    return this.evaluate((s) => document.querySelector(s)?.textContent ?? "", selector);
+  }
+
+  async attribute(selector, name) {
+    return this.evaluate(([s, n]) => document.querySelector(s)?.getAttribute(n) ?? null, [selector, name]);
+  }
+
+  /// Waits until `selector` exists and, with `predicate`, until its text
+  /// satisfies it; answers the text.
+  async waitFor(selector, predicate = () => true, { timeout = 15_000 } = {}) {
+    return until(`${selector} on ${this.url()}`, async () => {
+      const found = await this.evaluate(
+        (s) => (document.querySelector(s) ? document.querySelector(s).textContent : null),
+        selector,
+      );
+      return found !== null && predicate(found) ? found : null;
+    }, { timeout });
+  }
+
+  async close() {
+    await this.closePage();
+  }
+}
