@@ -3,7 +3,7 @@
 // token, cases, sign-out, and token refresh.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { TOKEN, configure, environment, eventually, popupOn } from "./fixtures.mjs";
+import { TOKEN, configure, environment, eventually, popupOn, stored } from "./fixtures.mjs";
 
 const env = environment();
 
@@ -100,11 +100,7 @@ test("signing out tells the server, forgets the token and asks to sign in", asyn
   await popup.waitFor("#username");
   assert.equal(env.api.requests.filter((r) => r.path === "/api/v1/auth/logout").length, 1);
   assert.equal(await popup.text("#signed-in"), "");
-  const stored = await (await env.browser.background()).evaluate(async () => {
-    const ext = globalThis.browser ?? globalThis.chrome;
-    return ext.storage.local.get("account");
-  });
-  assert.deepEqual(stored, {}, "the account is gone from storage");
+  assert.equal((await stored(env)).account, undefined, "the account is gone from storage");
   await close();
 });
 

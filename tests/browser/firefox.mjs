@@ -1,7 +1,8 @@
 // Firefox for the browser shim: headless `firefox-esr` through
 // geckodriver and selenium-webdriver, in a fresh profile (geckodriver
 // makes one for every session), with the test package installed as a
-// temporary add-on.
+// temporary add-on; or, for a restart, on a profile kept between two
+// sessions, with the add-on installed permanently.
 //
 // The toolbar button is pressed the way a user presses it. A new add-on's
 // button sits in the extensions panel, so the session switches to the
@@ -83,8 +84,17 @@ class GeckoSurface extends ScriptedSurface {
 }
 
 export class Firefox {
-  static async launch({ proxy, extension }) {
+  /// With `profile`, Firefox runs on that profile directory in place
+  /// (geckodriver uses a `-profile` argument as it is), and the add-on is
+  /// installed from its package as a permanent, unsigned add-on, which
+  /// ESR allows with `xpinstall.signatures.required` off: a temporary
+  /// add-on would be gone after the restart.
+  static async launch({ proxy, extension, profile }) {
     const options = new firefox.Options().setBinary(BINARY).addArguments("-headless");
+    if (profile) {
+      options.addArguments("-profile", profile);
+      options.setPreference("xpinstall.signatures.required", false);
+    }
     for (const [name, value] of Object.entries(preferences(proxy))) {
       options.setPreference(name, value);
     }
@@ -102,7 +112,7 @@ export class Firefox {
       .build();
     const self = new Firefox(driver);
     try {
-      await self.ready(extension);
+      await self.ready(extension, { permanent: Boolean(profile) });
     } catch (error) {
       await self.close();
       throw error;
@@ -119,10 +129,17 @@ export class Firefox {
 
   /// Installs the add-on, waits for its background script, and starts
   /// recording its requests.
-  async ready(extension) {
+  async ready(extension, { permanent }) {
     await this.driver.manage().setTimeouts({ script: 180_000, pageLoad: 180_000 });
     this.home = await this.driver.getWindowHandle();
-    this.extensionId = await this.driver.installAddon(extension, true);
+    if (!permanent) {
+      this.extensionId = await this.driver.installAddon(extension, true);
+    } else {
+      // Installed once per profile; a restart finds it there.
+      const id = JSON.parse(readFileSync(join(extension, "manifest.json"), "utf8")).browser_specific_settings.gecko.id;
+      const installed = await this.chrome((id) => Boolean(WebExtensionPolicy.getByID(id)), id);
+      this.extensionId = installed ? id : await this.driver.installAddon(`${extension}.xpi`, false);
+    }
     const host = await until("the add-on's background script", () =>
       this.chrome((id) => {
         const policy = WebExtensionPolicy.getByID(id);

@@ -94,19 +94,23 @@ export async function configure(env, { signedIn = true, token = TOKEN } = {}) {
   await page.close();
 }
 
-/// Reads the extension's outbox, oldest first.
-export async function outbox(env) {
+/// Everything in the extension's `storage.local`.
+export async function stored(env) {
   const page = await extensionContext(env);
-  const items = await page.evaluate(async () => {
+  const all = await page.evaluate(async () => {
     const ext = globalThis.browser ?? globalThis.chrome;
-    const all = await ext.storage.local.get(null);
-    return Object.entries(all)
-      .filter(([key]) => key.startsWith("outbox/"))
-      .map(([, item]) => item)
-      .sort((a, b) => a.createdAt - b.createdAt);
+    return ext.storage.local.get(null);
   });
   await page.close();
-  return items;
+  return all;
+}
+
+/// Reads the extension's outbox, oldest first.
+export async function outbox(env) {
+  return Object.entries(await stored(env))
+    .filter(([key]) => key.startsWith("outbox/"))
+    .map(([, item]) => item)
+    .sort((a, b) => a.createdAt - b.createdAt);
 }
 
 /// Opens `page` and the popup over it, ready: the capture shown, or the

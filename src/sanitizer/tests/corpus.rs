@@ -4,7 +4,9 @@
 //!
 //! Every `redact` row's `secret` must be gone from the output, and the few
 //! that are not must be listed, with the reason, in
-//! `tests/corpus/adjudication.toml`. A `keep` row is Nosey Parker's
+//! `tests/corpus/adjudication.toml`: a label that is a key name, a
+//! mislabelled row, or a connection string's host, which is kept by
+//! design (only the password goes). A `keep` row is Nosey Parker's
 //! negative example for *one* rule; some of them hold values this product
 //! must redact anyway (a `password=` assignment, an `Authorization`
 //! header). Those are listed in the same file with the reason; every other
@@ -38,6 +40,9 @@ struct Entry {
     reason: String,
     #[serde(default)]
     unremovable: bool,
+    /// The labelled text is kept on purpose (a connection string's host).
+    #[serde(default)]
+    by_design: bool,
 }
 
 fn dir() -> std::path::PathBuf {
@@ -70,7 +75,7 @@ fn corpus() {
     let unremovable: Vec<usize> = adjudication
         .redact_missed
         .iter()
-        .filter(|e| e.unremovable)
+        .filter(|e| e.unremovable || e.by_design)
         .map(|e| e.line)
         .collect();
     for reason in documented_misses.values().chain(documented_changes.values())
@@ -118,7 +123,7 @@ fn corpus() {
     let kept = (clean_keep - false_positives) as f64 / clean_keep as f64;
     println!(
         "redact rows with a secret: {} of {secrets} lose it ({:.2}%); \
-         {} of {removable} removable ones ({:.2}%)",
+         {} of {removable} that this product removes ({:.2}%)",
         secrets - missed.len(),
         strict * 100.0,
         removable - (missed.len() - unremovable.len()),

@@ -27,7 +27,8 @@ pub(crate) fn at(hay: &[u8], at: usize, sink: &mut Sink<'_>) -> usize {
     while start < at && hay[start] == b'.' {
         start += 1;
     }
-    if start == at {
+    // `ssh://git@github.com`: a URL's user name and host, not an address.
+    if start == at || hay[..start].ends_with(b"://") {
         return at + 1;
     }
 

@@ -10,7 +10,7 @@
 use super::scan::Wanted;
 use super::{Sink, priority};
 use crate::Category;
-use crate::text::{at as byte_at, before, is_number_edge};
+use crate::text::{at as byte_at, before, extend_left, is_number_edge};
 use crate::validate::{iban_checksum, luhn};
 
 /// The shapes of digit runs a detector may start at, by what comes before
@@ -254,9 +254,16 @@ fn ipv4(
     if prev.is_ascii_alphanumeric() || matches!(prev, b'.' | b'_') {
         return None;
     }
-    // Chrome/120.0.0.0 is a version, http://10.0.0.1 an address.
+    // `Chrome/120.0.0.0` is a version; `http://10.0.0.1` and
+    // `node.internal/10.4.18.22` (kubectl's `Node:` line) are addresses:
+    // a product name has no dot, a host name does.
     if prev == b'/' && i >= 2 && hay[i - 2].is_ascii_alphanumeric() {
-        return None;
+        let word = extend_left(hay, i - 1, 253, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
+        });
+        if !hay[word..i - 1].contains(&b'.') {
+            return None;
+        }
     }
     let mut octets = [0u64; 4];
     let mut j = i;

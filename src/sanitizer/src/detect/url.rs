@@ -1,11 +1,11 @@
 //! Credentials in URLs and connection strings:
 //! `postgres://app:secret@db.internal:5432/orders` becomes
-//! `postgres://[USERNAME_1]:[PASSWORD_1]@[HOST_1]:5432/orders`.
+//! `postgres://app:[PASSWORD_1]@db.internal:5432/orders`.
 //!
-//! When there is a password, the user name and the host go with it:
-//! together they say where the password works. Both are account details, which a user who
-//! needs them can keep by switching the `account` category off or by
-//! allowing the host name.
+//! Only the password goes. The user name and the host say which
+//! connection failed, which is what a reader troubleshooting it needs;
+//! without the password they grant nothing. A user name that is itself a
+//! token (`https://ghp_...@github.com`) goes as a token.
 
 use super::{Sink, priority};
 use crate::Category;
@@ -38,47 +38,14 @@ pub(crate) fn detect(hay: &[u8], sep: usize, sink: &mut Sink<'_>) {
         Some(colon) => (&userinfo[..colon], Some(colon + 1)),
         None => (userinfo, None),
     };
-    let user_end = start + user.len();
     match password {
         Some(p) if p < userinfo.len() => {
-            push_part(
-                hay,
-                start,
-                user_end,
-                "USERNAME",
-                Category::Account,
-                sink,
-            );
-            let p = start + p;
-            push_part(
-                hay,
-                p,
-                start + at,
-                "PASSWORD",
-                Category::Credential,
-                sink,
-            );
-            push_hosts(hay, start + at + 1, end, sink);
+            push_part(hay, start + p, start + at, "PASSWORD", sink);
         }
         _ if looks_random(user) => {
-            // https://ghp_xxx@github.com: the user name is the token.
-            push_part(
-                hay,
-                start,
-                user_end,
-                "TOKEN",
-                Category::Credential,
-                sink,
-            );
+            push_part(hay, start, start + user.len(), "TOKEN", sink);
         }
-        _ => push_part(
-            hay,
-            start,
-            user_end,
-            "USERNAME",
-            Category::Account,
-            sink,
-        ),
+        _ => {}
     }
 }
 
@@ -110,43 +77,16 @@ fn push_part(
     start: usize,
     end: usize,
     kind: &'static str,
-    category: Category,
     sink: &mut Sink<'_>,
 ) {
     if start < end && !is_template(&hay[start..end]) {
-        sink.push(hay, start, end, kind, category, priority::URL_CREDENTIALS);
-    }
-}
-
-/// The hosts of `host1:27017,host2:27017`, without ports. IP literals are
-/// left to the address detectors, so they are typed and can be kept as
-/// private addresses.
-fn push_hosts(hay: &[u8], start: usize, end: usize, sink: &mut Sink<'_>) {
-    let mut s = start;
-    while s < end {
-        let stop =
-            hay[s..end].iter().position(|&b| b == b',').map_or(end, |i| s + i);
-        let host_end = if hay.get(s) == Some(&b'[') {
-            stop
-        } else {
-            hay[s..stop]
-                .iter()
-                .position(|&b| b == b':')
-                .map_or(stop, |i| s + i)
-        };
-        let host = &hay[s..host_end];
-        let is_ip = host.first() == Some(&b'[')
-            || host.iter().all(|&b| b.is_ascii_digit() || b == b'.');
-        if !host.is_empty() && !is_ip && !is_template(host) {
-            sink.push(
-                hay,
-                s,
-                host_end,
-                "HOST",
-                Category::Account,
-                priority::URL_CREDENTIALS,
-            );
-        }
-        s = stop + 1;
+        sink.push(
+            hay,
+            start,
+            end,
+            kind,
+            Category::Credential,
+            priority::URL_CREDENTIALS,
+        );
     }
 }
