@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DIFFERENCES } from "./browser.mjs";
-import { environment, unpermitted } from "./fixtures.mjs";
+import { environment, eventually, unpermitted } from "./fixtures.mjs";
 import { matchSnapshot } from "./snapshot.mjs";
 
 const env = environment({ signedIn: true });
@@ -134,6 +134,36 @@ test("the toolbar button alone grants the page: one the extension has no access 
   const popup = await env.browser.clickToolbar(tab);
   assert.match(await popup.waitFor("#summary, #capture-error"), /1 e-mail address/);
   assert.match(await popup.text("#preview"), /\[EMAIL_1\]/);
+  await popup.close();
+  await tab.close();
+});
+
+test("a page whose text changes while it is read is captured as it stood", async () => {
+  for (let i = 0; i < 3; i++) {
+    const { text, error } = await capture("live-log.html");
+    assert.equal(error, "");
+    assert.match(text, /^# Live tail · checkout-api$/m);
+    assert.match(text, /retrying with token=\[TOKEN_1\]/);
+    assert.ok(!text.includes("ghp_L1v3T41l"), "the token was captured");
+    assert.ok(!/ops\d+@example\.com/.test(text), "an address was captured");
+    // Every streamed line is whole: read at one moment, not torn.
+    for (const line of text.split("\n").filter((l) => l.includes("upstream 503"))) {
+      assert.match(line, /^10:00:01\.\d{3} ERROR upstream 503 from \[IP_ADDRESS_\d+\] \(user \[EMAIL_\d+\]\)$/);
+    }
+  }
+});
+
+test("a page still loading is captured as far as it has loaded, and says so", async () => {
+  const tab = await env.browser.open(env.pages.url("incident.html"));
+  // Navigated from the page, so that nothing waits for the load to end.
+  await tab.evaluate((url) => setTimeout(() => (location.href = url)), env.pages.url("loading.html"));
+  await eventually("the page to be loading", () =>
+    tab.evaluate(() => document.title.startsWith("Grafana") && document.readyState !== "complete").catch(() => false),
+  );
+  const popup = await env.browser.clickToolbar(tab);
+  await popup.waitFor("#summary");
+  assert.match(await popup.text("#preview"), /^p99 latency 2\.4 s since 09:12 UTC; alert owner \[EMAIL_1\]\.$/m);
+  assert.match(await popup.text("#notes"), /The page was still loading; what had loaded was captured\./);
   await popup.close();
   await tab.close();
 });

@@ -323,6 +323,14 @@ export class Pages extends Recorder {
         res.end(generatedPage({ kib, elements }));
         return;
       }
+      if (url.pathname === "/slow.png") {
+        // A resource that keeps its page loading for `ms` milliseconds.
+        // (The timer does not keep the test process alive.)
+        await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("ms") ?? 10_000)).unref());
+        res.writeHead(404, { "Content-Type": "text/plain" });
+        res.end("no image");
+        return;
+      }
       const name = url.pathname.slice(1) || "index.html";
       const { file = name, headers = {} } = VARIANTS[name] ?? {};
       try {
