@@ -19,20 +19,65 @@ use crate::{Category, Sanitized};
 pub(crate) struct State<'e> {
     numbers: BTreeMap<&'e str, BTreeMap<Box<[u8]>, usize>>,
     next: BTreeMap<Box<str>, usize>,
-    /// Credentials worth finding again, here and in later chunks, by
-    /// their first 8 bytes.
-    repeatable: BTreeMap<u64, Vec<Repeatable<'e>>>,
+    /// Credentials worth finding again, here and in later chunks.
+    repeatable: Repeatables<'e>,
     /// One bit per value prefix, so most words cost a shift and a load.
     filter: PrefixFilter,
     out_bytes: usize,
     out_utf16: usize,
 }
 
-/// A redacted value to look for again, and what it was.
+/// What a redacted value to look for again was.
+#[derive(Clone, Copy)]
 struct Repeatable<'e> {
-    value: Box<[u8]>,
     kind: &'e str,
     category: Category,
+}
+
+/// The values to look for again, and, by their first 8 bytes, the
+/// lengths they come in, longest first.
+///
+/// A lookup tries each length of its prefix once, so its cost does not
+/// grow with the number of values that share a prefix: every JWT starts
+/// with the same `eyJhbGci`, and a log may hold thousands of them.
+#[derive(Default)]
+struct Repeatables<'e> {
+    lengths: BTreeMap<u64, Vec<usize>>,
+    values: BTreeMap<Box<[u8]>, Repeatable<'e>>,
+}
+
+impl<'e> Repeatables<'e> {
+    /// Adds `value`, unless it is there already (it keeps what it was
+    /// first).
+    fn insert(&mut self, value: &[u8], what: Repeatable<'e>) {
+        if self.values.contains_key(value) {
+            return;
+        }
+        self.values.insert(value.into(), what);
+        let lengths = self.lengths.entry(prefix_key(value)).or_default();
+        if let Err(at) = lengths.binary_search_by(|l| value.len().cmp(l)) {
+            lengths.insert(at, value.len());
+        }
+    }
+
+    /// The longest value with prefix `key` that is at `i` and ends at a
+    /// word boundary, and its length.
+    #[inline(never)]
+    fn longest_at(
+        &self,
+        hay: &[u8],
+        i: usize,
+        key: u64,
+    ) -> Option<(usize, Repeatable<'e>)> {
+        self.lengths.get(&key)?.iter().find_map(|&len| {
+            let end = i + len;
+            let bounded = end == hay.len() || !is_alnum(*hay.get(end)?);
+            bounded
+                .then(|| self.values.get(&hay[i..end]))
+                .flatten()
+                .map(|&r| (len, r))
+        })
+    }
 }
 
 pub(crate) fn apply<'e>(
@@ -170,15 +215,11 @@ fn add_repeats<'e>(
         if !wanted {
             continue;
         }
-        let key = prefix_key(value);
-        let same = state.repeatable.entry(key).or_default();
-        if !same.iter().any(|r| *r.value == *value) {
-            let (kind, category) = (f.kind, f.category);
-            same.push(Repeatable { value: value.into(), kind, category });
-            state.filter.insert(key);
-        }
+        let (kind, category) = (f.kind, f.category);
+        state.repeatable.insert(value, Repeatable { kind, category });
+        state.filter.insert(prefix_key(value));
     }
-    if state.repeatable.is_empty() {
+    if state.repeatable.values.is_empty() {
         return chosen;
     }
 
@@ -193,9 +234,9 @@ fn add_repeats<'e>(
             if !state.filter.may_contain(key) {
                 continue;
             }
-            if let Some(r) = longest_repeat(&state.repeatable, hay, i, key) {
+            if let Some((len, r)) = state.repeatable.longest_at(hay, i, key) {
                 let (kind, category) = (r.kind, r.category);
-                let end = i + r.value.len();
+                let end = i + len;
                 let priority = priority::ECHO;
                 repeats.push(Finding {
                     start: i,
@@ -208,26 +249,6 @@ fn add_repeats<'e>(
         }
     }
     merge_repeats(chosen, repeats)
-}
-
-/// The longest value with prefix `key` that is at `i` and ends at a word
-/// boundary.
-#[inline(never)]
-fn longest_repeat<'s, 'e>(
-    repeatable: &'s BTreeMap<u64, Vec<Repeatable<'e>>>,
-    hay: &[u8],
-    i: usize,
-    key: u64,
-) -> Option<&'s Repeatable<'e>> {
-    repeatable
-        .get(&key)?
-        .iter()
-        .filter(|r| {
-            let end = i + r.value.len();
-            hay.get(i..end) == Some(&r.value[..])
-                && (end == hay.len() || !is_alnum(hay[end]))
-        })
-        .max_by_key(|r| r.value.len())
 }
 
 /// Adds to `chosen` the repeats that overlap neither a finding nor an
