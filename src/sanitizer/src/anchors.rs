@@ -4,9 +4,10 @@
 //! A literal's key is its first three bytes if it has three, else its
 //! first four (`use` starts a hundred words, `user` a few). A lookup
 //! hashes the three and the four bytes there (case-folded) into a 64
-//! Ki-bit filter that fits in L1, so most positions cost two multiplies,
-//! two loads and one branch; the few percent that pass are compared with
-//! the literals of their keys.
+//! Ki-bit filter that fits in L1. Both keys' bits are in the filter word
+//! that the first three bytes choose, so most positions cost two
+//! multiplies, one load and one branch; the few percent that pass are
+//! compared with the literals of their keys.
 //!
 //! The same structure, built from reversed literals, finds the literals
 //! that end at a position ([`Anchors::ending_at`]): key words glued to
@@ -28,8 +29,7 @@ static FOLD: [u8; 256] = {
 pub(crate) const MIN_LEN: usize = 3;
 
 pub(crate) struct Anchors {
-    /// One bit per hash of a literal's key: its first three bytes for a
-    /// 3-byte literal, its first four for a longer one.
+    /// One bit per literal key (see [`Anchors::filter_bit`]).
     filter: Box<[u64; 1024]>,
     /// For each hash's top bits, where its entries start in `entries`;
     /// the next one's start is where they end.
@@ -45,12 +45,13 @@ pub(crate) struct Anchors {
 /// small; a bucket holds the few literals whose hashes share top bits.
 const BUCKETS: usize = 1024;
 
-fn hash(key: u32) -> usize {
-    (key.wrapping_mul(0x9E37_79B1) >> 16) as usize
+/// A multiply carries every byte of the key into the top bits.
+fn hash(key: u32) -> u32 {
+    key.wrapping_mul(0x9E37_79B1)
 }
 
-fn bucket_of(hash: usize) -> usize {
-    hash >> 6
+fn bucket_of(key: u32) -> usize {
+    (hash(key) >> 22) as usize
 }
 
 /// The first four bytes of `bytes` (zero-padded) with bit 5 set in each:
@@ -68,12 +69,6 @@ fn literal_key(lit: &[u8]) -> (u32, u8) {
     if lit.len() == 3 { (key4(lit) & 0x00FF_FFFF, 3) } else { (key4(lit), 4) }
 }
 
-/// Whether bit `h` is set; shifting the word, not a mask, compiles to one
-/// bit-test instruction.
-fn has(filter: &[u64; 1024], h: usize) -> bool {
-    filter[h >> 6] >> (h & 63) & 1 != 0
-}
-
 impl Anchors {
     /// Builds the matcher for literals that start at a position.
     /// Literals must be distinct, lower-case and at least [`MIN_LEN`]
@@ -84,9 +79,9 @@ impl Anchors {
         for (id, lit) in literals.iter().enumerate() {
             assert!(lit.len() >= MIN_LEN, "anchors are at least 3 bytes");
             let (key, len) = literal_key(lit);
-            let h = hash(key);
-            filter[h >> 6] |= 1 << (h & 63);
-            entries.push((bucket_of(h), key, len, id as u16));
+            let (word, bit) = Anchors::filter_bit(key, len);
+            filter[word] |= 1 << bit;
+            entries.push((bucket_of(key), key, len, id as u16));
         }
         entries.sort_unstable();
         let mut buckets = Box::new([0u16; BUCKETS + 1]);
@@ -194,20 +189,33 @@ impl Anchors {
         });
     }
 
+    /// Where the filter bit of a key of `len` (3 or 4) bytes is: the
+    /// filter word comes from the hash of the first three bytes, for
+    /// either length, so a lookup reads one word for both; the bit in it
+    /// from the hash of the whole key.
+    #[inline(always)]
+    fn filter_bit(key: u32, len: u8) -> (usize, u32) {
+        let word = (hash(key & 0x00FF_FFFF) >> 22) as usize;
+        let bit =
+            if len == 3 { hash(key) >> 16 & 63 } else { hash(key) >> 26 };
+        (word, bit)
+    }
+
     /// The filter test: whether a literal's key may be the first three or
-    /// the first four bytes of `word`. Both bits are in the same L1-sized
-    /// filter, and most positions fail both.
+    /// the first four bytes of `word`. Most positions fail both.
     #[inline]
     fn may_match(&self, word: u32) -> bool {
-        has(&self.filter, hash(word & 0x00FF_FFFF))
-            | has(&self.filter, hash(word))
+        let three = hash(word & 0x00FF_FFFF);
+        let bits = self.filter[(three >> 22) as usize];
+        // Shifting the word, not a mask, compiles to bit tests.
+        (bits >> (three >> 16 & 63) | bits >> (hash(word) >> 26)) & 1 != 0
     }
 
     /// The literals whose key is the first three or four bytes of `word`.
     #[inline]
     fn candidates(&self, word: u32, mut check: impl FnMut(usize, &[u8])) {
         for (key, len) in [(word & 0x00FF_FFFF, 3), (word, 4)] {
-            let b = bucket_of(hash(key));
+            let b = bucket_of(key);
             let bucket =
                 self.buckets[b] as usize..self.buckets[b + 1] as usize;
             for &(k, l, id) in &self.entries[bucket] {
