@@ -129,13 +129,16 @@ pub(crate) fn run(hay: &[u8], visitor: &mut impl Visitor) {
             };
             visitor.digits(start, end);
         }
-        // Starts of runs followed by 8 token bytes: the bits of the
-        // token mask of this block and the next, ANDed with themselves
-        // shifted by 1, 2 and 4.
-        let window = u128::from(next.token()) << 64 | u128::from(cur.token());
-        let two = window & window >> 1;
-        let four = two & two >> 2;
-        let eight = (four & four >> 4) as u64;
+        // Starts of runs followed by 8 token bytes: the token mask ANDed
+        // with itself shifted by 1, 2 and 4, the bits shifted in taken
+        // from the same for the next block (only its low bits count). In
+        // u64s, not one u128: WebAssembly has no 128-bit shifts.
+        let (token, token_next) = (cur.token(), next.token());
+        let two_next = token_next & token_next >> 1;
+        let four_next = two_next & two_next >> 2;
+        let two = token & (token >> 1 | token_next << 63);
+        let four = two & (two >> 2 | two_next << 62);
+        let eight = four & (four >> 4 | four_next << 60);
         if runs & eight != 0 {
             visitor.token_starts(base, runs & eight);
         }
