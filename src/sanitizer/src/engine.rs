@@ -37,11 +37,12 @@ enum Target {
 pub(crate) struct Found<'e> {
     /// Every finding, unresolved: findings may overlap.
     pub findings: Vec<Finding<'e>>,
-    /// For each block with any, its base and the mask of the places
-    /// where a repeat of a redacted value may start (see
-    /// [`Visitor::token_starts`]); found in the same pass, so looking for
-    /// repeats need not read the text again.
-    pub token_starts: Vec<(usize, u64)>,
+    /// For each 64-byte block, the mask of the places where a repeat of
+    /// a redacted value may start (see [`Visitor::token_starts`]); found
+    /// in the same pass, so looking for repeats need not read the text
+    /// again. Sized for the text up front, as most blocks of a log have
+    /// some: growing it would copy it several times.
+    pub token_starts: Vec<u64>,
 }
 
 /// Literals, the matcher over them, and the targets each one feeds.
@@ -198,7 +199,7 @@ impl Engine {
                 self.structural,
                 self.keep_private_ips,
             ),
-            token_starts: Vec::new(),
+            token_starts: vec![0; hay.len() / 64 + 1],
         };
         scan::run(hay, &mut finder);
         let mut sink = finder.sink;
@@ -251,7 +252,7 @@ struct Finder<'e, 'h> {
     assignment_done: usize,
     structural: Structural,
     /// Where repeats of redacted values may start, block by block.
-    token_starts: Vec<(usize, u64)>,
+    token_starts: Vec<u64>,
 }
 
 impl Finder<'_, '_> {
@@ -403,7 +404,7 @@ impl Visitor for Finder<'_, '_> {
 
     #[inline]
     fn token_starts(&mut self, base: usize, starts: u64) {
-        self.token_starts.push((base, starts));
+        self.token_starts[base / 64] = starts;
     }
 }
 

@@ -202,7 +202,7 @@ fn add_repeats<'e>(
     state: &mut State<'e>,
     hay: &[u8],
     chosen: Vec<Finding<'e>>,
-    token_starts: &[(usize, u64)],
+    token_starts: &[u64],
 ) -> Vec<Finding<'e>> {
     for f in chosen.iter().filter(|f| f.kind != KEEP) {
         let value = &hay[f.start..f.end];
@@ -224,7 +224,8 @@ fn add_repeats<'e>(
     }
 
     let mut repeats: Vec<Finding<'e>> = Vec::new();
-    for &(base, mut starts) in token_starts {
+    for (block, &starts) in token_starts.iter().enumerate() {
+        let (base, mut starts) = (block * 64, starts);
         while starts != 0 {
             let i = base + starts.trailing_zeros() as usize;
             starts &= starts - 1;
