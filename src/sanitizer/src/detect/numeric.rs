@@ -105,9 +105,11 @@ mod shape {
         table
     }
 
-    /// The shapes allowed four bytes after the run: `4111 1111` has four
-    /// digits in its next group, `2024-01-15` does not.
-    pub static AFTER_FOUR: [u8; 256] = all_within(!CARD_GROUP, b'0', b'9');
+    /// The shapes allowed three and four bytes after the run: `4111 1111`
+    /// has four digits in its next group, `2024-01-15` does not (each
+    /// grouping the card detector takes has four digits or more in its
+    /// second group).
+    pub static NEXT_GROUP: [u8; 256] = all_within(!CARD_GROUP, b'0', b'9');
 
     /// The shapes allowed for a run of `n` digits, `n` capped at 13.
     pub static LENGTH: [u8; 14] = {
@@ -176,7 +178,8 @@ pub(crate) fn at(
         & shape::BEFORE_TWO[usize::from(two_before)]
         & shape::AFTER[usize::from(byte_at(hay, run_end))]
         & shape::AFTER_TWO[usize::from(byte_at(hay, run_end + 1))]
-        & shape::AFTER_FOUR[usize::from(byte_at(hay, run_end + 4))]
+        & shape::NEXT_GROUP[usize::from(byte_at(hay, run_end + 3))]
+        & shape::NEXT_GROUP[usize::from(byte_at(hay, run_end + 4))]
         & shape::LENGTH[run]
         & wanted.shapes();
     if shapes == 0 {
@@ -254,17 +257,6 @@ fn ipv4(
     if prev.is_ascii_alphanumeric() || matches!(prev, b'.' | b'_') {
         return None;
     }
-    // `Chrome/120.0.0.0` is a version; `http://10.0.0.1` and
-    // `node.internal/10.4.18.22` (kubectl's `Node:` line) are addresses:
-    // a product name has no dot, a host name does.
-    if prev == b'/' && i >= 2 && hay[i - 2].is_ascii_alphanumeric() {
-        let word = extend_left(hay, i - 1, 253, |b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
-        });
-        if !hay[word..i - 1].contains(&b'.') {
-            return None;
-        }
-    }
     let mut octets = [0u64; 4];
     let mut j = i;
     for (n, octet) in octets.iter_mut().enumerate() {
@@ -287,6 +279,18 @@ fn ipv4(
         || (next == b'.' && byte_at(hay, j + 1).is_ascii_digit())
     {
         return None;
+    }
+    // `Chrome/120.0.0.0` is a version; `http://10.0.0.1` and
+    // `node.internal/10.4.18.22` (kubectl's `Node:` line) are addresses:
+    // a product name has no dot, a host name does. Checked last, as most
+    // versions (`Mozilla/5.0`) are no four octets.
+    if prev == b'/' && i >= 2 && hay[i - 2].is_ascii_alphanumeric() {
+        let word = extend_left(hay, i - 1, 253, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
+        });
+        if !hay[word..i - 1].contains(&b'.') {
+            return None;
+        }
     }
     if !(keep_private && is_private_v4(octets)) {
         sink.push(
