@@ -2,6 +2,7 @@
 //! redacted values, numbers the placeholders and writes the text.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use crate::detect::{Finding, KEEP, priority};
 use crate::engine::Found;
@@ -50,10 +51,11 @@ impl<'e> Repeatables<'e> {
     /// Adds `value`, unless it is there already (it keeps what it was
     /// first).
     fn insert(&mut self, value: &[u8], what: Repeatable<'e>) {
-        if self.values.contains_key(value) {
+        // Most values are new: one search, which needs the key boxed.
+        let Entry::Vacant(slot) = self.values.entry(value.into()) else {
             return;
-        }
-        self.values.insert(value.into(), what);
+        };
+        slot.insert(what);
         let lengths = self.lengths.entry(prefix_key(value)).or_default();
         if let Err(at) = lengths.binary_search_by(|l| value.len().cmp(l)) {
             lengths.insert(at, value.len());
