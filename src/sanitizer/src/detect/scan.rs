@@ -31,8 +31,8 @@ use crate::rule::Builtin;
 pub(crate) trait Visitor {
     /// A word starts at `i` with a letter.
     fn word_start(&mut self, i: usize);
-    /// A run of at least three letters and digits ends at `end`, and its
-    /// last byte is a letter.
+    /// A run of letters and digits ends at `end`, and its last three
+    /// bytes are letters (what every key word looked up there is).
     fn word_end(&mut self, end: usize);
     /// A run of at least 64 letters and digits occupies `start..end`,
     /// whatever its last byte.
@@ -58,8 +58,8 @@ pub(crate) fn run(hay: &[u8], visitor: &mut impl Visitor) {
     let mut next = classify(first);
     // Bit 0: the class of the byte before the current block.
     let (mut alnum_before, mut digit_before) = (0u64, 0u64);
-    // The letters and digits of the block before.
-    let mut alnum_last = 0u64;
+    // The letters of the block before.
+    let mut letters_last = 0u64;
     let (mut upper_before, mut lower_before) = (0u64, 0u64);
     // Where the last run of letters and digits of the blocks before
     // started.
@@ -83,14 +83,13 @@ pub(crate) fn run(hay: &[u8], visitor: &mut impl Visitor) {
         let digit_runs =
             cur.digit & !(cur.digit << 1 | digit_before) & !lower_prev;
         // Key words have three letters or more.
-        let long_enough =
-            (alnum << 2 | alnum_last >> 62) & (alnum << 3 | alnum_last >> 61);
         let letter_ends = ends
-            & (letters << 1 | (upper_before | lower_before))
-            & long_enough;
+            & (letters << 1 | letters_last >> 63)
+            & (letters << 2 | letters_last >> 62)
+            & (letters << 3 | letters_last >> 61);
 
         alnum_before = alnum >> 63;
-        alnum_last = alnum;
+        letters_last = letters;
         digit_before = cur.digit >> 63;
         upper_before = cur.upper >> 63;
         lower_before = cur.lower >> 63;
@@ -311,7 +310,8 @@ mod tests {
         assert_eq!(events("AWSSecret"), "s0 t0 s3 w9");
         assert_eq!(events("a@b:c-$~"), "s0 @1 s2 :3 s4 -5 $6 ~7");
         // Words that start or end with a digit are numbers' business.
-        assert_eq!(events("42ab cd42 7"), "d0.2 w4 s5 d10.11");
+        assert_eq!(events("42ab cd42 7"), "d0.2 s5 d10.11");
+        assert_eq!(events("ab1cde x1yz"), "s0 w6 s7");
         assert_eq!(events("AB12 x3 Y4"), "s0 d2.4 s5 s8 d9.10");
         assert_eq!(events("ab cde"), "s0 s3 w6");
     }
