@@ -18,6 +18,9 @@ ROOT=$PWD
 WASM_TARGET=wasm32-unknown-unknown
 OUT=target/ext
 BIN=$ROOT/node_modules/.bin
+# Where `cargo install` puts wasm-bindgen and geckodriver, also when the
+# shell's PATH does not have it.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 fail() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
@@ -80,9 +83,9 @@ need_browsers() {
 
 # --- the build --------------------------------------------------------------
 
-# Release WebAssembly for the three contexts, in one cargo run so shared
-# crates build once, then the content script again without SIMD for its
-# JavaScript translation (wasm2js cannot translate SIMD).
+# Release WebAssembly for the three contexts, then the content script
+# again without SIMD for its JavaScript translation (wasm2js cannot
+# translate SIMD).
 build_wasm() {
   log "Building the WebAssembly modules"
   # The content script is built on its own: built together, cargo would
