@@ -22,7 +22,8 @@ BIN=$ROOT/node_modules/.bin
 # shell's PATH does not have it.
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Each step says when it starts, in seconds since this script did.
+log() { printf '\033[1m==> %s\033[0m (%d s)\n' "$*" "$SECONDS" >&2; }
 fail() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
 # --- what the build needs -------------------------------------------------

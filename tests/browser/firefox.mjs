@@ -204,7 +204,21 @@ export class Firefox {
       await this.driver.switchTo().window(this.home);
       await this.driver.switchTo().newWindow("tab");
       await this.driver.get(url);
-      const browserId = await this.chrome(() => gBrowser.selectedBrowser.browserId);
+      // The tab WebDriver loaded, found by what it shows: the selected
+      // tab may still be the one selected before, as switching tabs
+      // happens asynchronously. The newest of the tabs showing the page
+      // is the one just opened.
+      const loaded = await this.driver.getCurrentUrl();
+      const browserId = await until(`the tab of ${url}`, () =>
+        this.chrome(
+          (spec) =>
+            gBrowser.browsers
+              .filter((b) => b.currentURI?.spec === spec)
+              .map((b) => b.browserId)
+              .sort((a, b) => b - a)[0] ?? null,
+          loaded,
+        ),
+      );
       return new GeckoSurface(this, browserId, url, () => this.closeTab(browserId));
     });
   }

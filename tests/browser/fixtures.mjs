@@ -71,8 +71,11 @@ function extensionContext(env) {
 
 /// Starts each test from a clean extension: storage emptied, then, unless
 /// `signedIn` is false, connected and signed in as the first run would
-/// leave it.
+/// leave it. The API server forgets what a test before planned for it
+/// (failures, an outage, a 202), also when that test failed midway.
 export async function configure(env, { signedIn = true, token = TOKEN } = {}) {
+  env.api.failures = [];
+  env.api.acceptNextTurnAt = null;
   const page = await extensionContext(env);
   await page.evaluate(
     async ({ origin, dashboard, token, signedIn }) => {

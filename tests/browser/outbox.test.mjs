@@ -162,7 +162,8 @@ test("a waiting capture can be discarded and is never sent", async () => {
   await close();
 
   ({ popup, close } = await popupOn(env, "stack-trace.html"));
-  await popup.waitFor("#outbox .outbox-item");
+  // Offered while the item waits between attempts (not mid-attempt).
+  await popup.waitFor("#outbox .discard");
   await popup.click("#outbox .discard");
   await eventually("the discarded item to leave the popup", async () => (await popup.text("#outbox")) === "");
   await close();
