@@ -7,7 +7,7 @@
 //
 //   ./build.sh && node tests/bench/capture.mjs [KiB] [elements]
 import { launch } from "../browser/browser.mjs";
-import { configure } from "../browser/fixtures.mjs";
+import { configure, extensionContext } from "../browser/fixtures.mjs";
 import { FaultMaven, Pages, Proxy } from "../browser/server.mjs";
 
 // 5400 KiB of generated markup is 5.1 MiB of text once read.
@@ -22,7 +22,7 @@ const browser = await launch({ proxy: proxy.origin });
 try {
   // Signed in, as the tests start, with the limit raised.
   await configure({ browser, api, dashboard: api });
-  const setup = await (browser.background ? browser.background() : browser.extensionPage());
+  const setup = await extensionContext({ browser });
   await setup.evaluate(async () => {
     const ext = globalThis.browser ?? globalThis.chrome;
     const { settings } = await ext.storage.local.get("settings");

@@ -7,6 +7,17 @@ import { TOKEN, configure, environment, eventually, popupOn, stored } from "./fi
 
 const env = environment();
 
+/// Opens the popup on an extension not set up yet and connects it to the
+/// API server: answers the popup at its sign-in screen.
+async function atSignIn() {
+  await configure(env, { signedIn: false });
+  const opened = await popupOn(env, "incident.html");
+  await opened.popup.fill("#api-origin", env.api.origin);
+  await opened.popup.click("#connect");
+  await opened.popup.waitFor("#access-token");
+  return opened;
+}
+
 test("the first run: address, sign-in, a new case, then the same case again", async () => {
   await configure(env, { signedIn: false });
   const { popup, close } = await popupOn(env, "incident.html");
@@ -68,11 +79,7 @@ test("connection problems are sentences a user can act on", async () => {
 });
 
 test("an access token can be pasted instead, and is checked first", async () => {
-  await configure(env, { signedIn: false });
-  const { popup, close } = await popupOn(env, "incident.html");
-  await popup.fill("#api-origin", env.api.origin);
-  await popup.click("#connect");
-  await popup.waitFor("#access-token");
+  const { popup, close } = await atSignIn();
 
   await popup.fill("#access-token", "not-a-token");
   await popup.click("#use-token");
@@ -85,11 +92,7 @@ test("an access token can be pasted instead, and is checked first", async () => 
 });
 
 test("signing out tells the server, forgets the token and asks to sign in", async () => {
-  await configure(env, { signedIn: false });
-  const { popup, close } = await popupOn(env, "incident.html");
-  await popup.fill("#api-origin", env.api.origin);
-  await popup.click("#connect");
-  await popup.waitFor("#username");
+  const { popup, close } = await atSignIn();
   await popup.fill("#username", "leaving");
   await popup.click("#sign-in");
   await popup.waitFor("#signed-in", (t) => t !== "");
@@ -105,12 +108,8 @@ test("signing out tells the server, forgets the token and asks to sign in", asyn
 });
 
 test("a token about to expire is refreshed before it is used", async () => {
-  await configure(env, { signedIn: false });
   env.api.tokenLifetime = 30; // inside the refresh margin from the start
-  const { popup, close } = await popupOn(env, "incident.html");
-  await popup.fill("#api-origin", env.api.origin);
-  await popup.click("#connect");
-  await popup.waitFor("#username");
+  const { popup, close } = await atSignIn();
   await popup.fill("#username", "refresher");
   await popup.click("#sign-in");
   await popup.waitFor("#signed-in", (t) => t !== "");

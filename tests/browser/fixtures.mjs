@@ -65,7 +65,7 @@ export function environment({ signedIn = false } = {}) {
 
 /// Where a test reaches the extension's storage: its background context
 /// where the shim offers it, else one of its pages.
-function extensionContext(env) {
+export function extensionContext(env) {
   return env.browser.background ? env.browser.background() : env.browser.extensionPage();
 }
 

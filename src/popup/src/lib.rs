@@ -239,6 +239,26 @@ async fn pending_capture() -> Option<Capture> {
     (tab.id == pending.tab_id && fresh).then_some(pending.capture)
 }
 
+/// A labelled text area of two lines, bound to `value`.
+#[component]
+fn TextArea(
+    id: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <textarea
+            id=id
+            rows="2"
+            placeholder=placeholder
+            prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))
+        ></textarea>
+    }
+}
+
 /// Asks the service worker to act on the outbox. A worker that cannot be
 /// reached now acts when it next starts, so a failed message loses
 /// nothing.

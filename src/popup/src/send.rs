@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::outbox::{ItemStatus, follow};
-use crate::{Config, Screen, tell_worker};
+use crate::{Config, Screen, TextArea, tell_worker};
 
 /// FaultMaven's limit on a case title.
 const TITLE_LIMIT: usize = 200;
@@ -141,14 +141,12 @@ pub fn SendForm(
                     on:input=move |ev| title.set(event_target_value(&ev))
                 />
             })}
-            <label for="note">"Note for FaultMaven (optional)"</label>
-            <textarea
+            <TextArea
                 id="note"
-                rows="2"
+                label="Note for FaultMaven (optional)"
                 placeholder="What should FaultMaven look at?"
-                prop:value=move || note.get()
-                on:input=move |ev| note.set(event_target_value(&ev))
-            ></textarea>
+                value=note
+            />
             <button id="send" class="primary" on:click=send disabled=busy>
                 "Send to FaultMaven"
             </button>

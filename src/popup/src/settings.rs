@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 
-use crate::{Config, Screen};
+use crate::{Config, Screen, TextArea};
 
 /// The capture limits offered, up to FaultMaven's default upload limit.
 const LIMITS: [usize; 6] =
@@ -148,22 +148,18 @@ pub fn SettingsView(
                 />
                 <label for="keep-private-ips">"Keep private and loopback IP addresses (10.x, 192.168.x, ...)"</label>
             </p>
-            <label for="allow">"Always keep these values (one a line)"</label>
-            <textarea
+            <TextArea
                 id="allow"
-                rows="2"
+                label="Always keep these values (one a line)"
                 placeholder="db.internal.example"
-                prop:value=move || allow.get()
-                on:input=move |ev| allow.set(event_target_value(&ev))
-            ></textarea>
-            <label for="patterns">"Also redact (one NAME=regex a line)"</label>
-            <textarea
+                value=allow
+            />
+            <TextArea
                 id="patterns"
-                rows="2"
+                label="Also redact (one NAME=regex a line)"
                 placeholder="TICKET=INC-[0-9]+"
-                prop:value=move || patterns.get()
-                on:input=move |ev| patterns.set(event_target_value(&ev))
-            ></textarea>
+                value=patterns
+            />
             <h2>"Capture"</h2>
             <label for="capture-limit">"Largest capture"</label>
             <select id="capture-limit" on:change=move |ev| {
