@@ -30,11 +30,20 @@ function pageRealm() {
   return sandbox;
 }
 
+// A page's promises never settle once the page is gone, so an answer
+// pending when the tab navigates away is given as an error instead of
+// never: the caller may ask again on the new page.
 function evaluate(source) {
-  return Cu.evalInSandbox(
-    `Promise.resolve(${source}).then((value) => JSON.stringify(value ?? null))`,
-    pageRealm(),
-  );
+  return new Promise((resolve, reject) => {
+    const gone = () => reject(new Error("the page went away before answering"));
+    addEventListener("pagehide", gone, { once: true, capture: true });
+    Cu.evalInSandbox(
+      `Promise.resolve(${source}).then((value) => JSON.stringify(value ?? null))`,
+      pageRealm(),
+    )
+      .then(resolve, reject)
+      .finally(() => removeEventListener("pagehide", gone, { capture: true }));
+  });
 }
 
 function click(selector) {
