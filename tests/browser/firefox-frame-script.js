@@ -14,20 +14,23 @@
 // - "fm-test:contextmenu" opens the context menu on the selection.
 "use strict";
 
-// One sandbox a page, kept while the page is the frame's document.
-let sandboxFor = null;
-let sandbox = null;
+// One sandbox a document, made again when the frame shows another. Keyed
+// by the document, not by `content`: that is the frame's window proxy,
+// the same object across navigations, and a sandbox made for a document
+// that has gone dies with it.
+let realm = null;
 
 function pageRealm() {
-  if (sandboxFor !== content) {
-    sandbox = Cu.Sandbox(content, {
+  const { document } = content;
+  if (realm?.document.deref() !== document) {
+    const sandbox = Cu.Sandbox(content, {
       sandboxPrototype: content,
       sameZoneAs: content,
       wantXrays: false,
     });
-    sandboxFor = content;
+    realm = { document: new WeakRef(document), sandbox };
   }
-  return sandbox;
+  return realm.sandbox;
 }
 
 // A page's promises never settle once the page is gone, so an answer

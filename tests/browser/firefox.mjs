@@ -343,8 +343,11 @@ function chooseFromContextMenu(label) {
 }
 
 /// The `browserId` of a popup showing `url` that was not open `before`.
+/// Firefox loads a popup in a hidden preload <browser> and then moves
+/// its document into a new <browser> in the panel; the preload one is
+/// passed over, as a request sent into it during the move is lost.
 function findPopup(url, before) {
-  const popup = [...document.querySelectorAll(".webextension-popup-browser")].find(
+  const popup = [...document.querySelectorAll(".webextension-popup-browser:not(.webextension-preload-browser)")].find(
     (b) => !before.includes(b.browserId) && b.currentURI?.spec === url,
   );
   return popup?.browserId ?? null;
@@ -366,16 +369,25 @@ function askFrame(frameScript, browserId, request, argument) {
     window.fmTestFrames.add(browser.frameLoader);
   }
   const id = Math.random().toString(36).slice(2);
+  const { frameLoader } = browser;
+  const url = browser.currentURI?.spec;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      manager.removeMessageListener("fm-test:answer", listener);
-      reject(new Error(`no answer to ${request} in ${browser.currentURI?.spec}`));
-    }, 60_000);
+    const started = Date.now();
+    // An answer never comes from a document that has left its <browser>
+    // (closed, or moved to another one), so that fails at once.
+    const timer = setInterval(() => {
+      const gone = !browser.isConnected || browser.frameLoader !== frameLoader;
+      if (gone || Date.now() - started > 60_000) {
+        clearInterval(timer);
+        manager.removeMessageListener("fm-test:answer", listener);
+        reject(new Error(`no answer to ${request} in ${url}${gone ? ": the page went away" : ""}`));
+      }
+    }, 100);
     const listener = ({ data }) => {
       if (data.id !== id) {
         return;
       }
-      clearTimeout(timer);
+      clearInterval(timer);
       manager.removeMessageListener("fm-test:answer", listener);
       if (data.error !== undefined) {
         reject(new Error(data.error));
