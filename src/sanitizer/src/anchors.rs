@@ -3,7 +3,7 @@
 //!
 //! A literal's key is its first three bytes if it has three, else its
 //! first four (`use` starts a hundred words, `user` a few). A lookup
-//! hashes the three and the four bytes there (case-folded) into a 64
+//! hashes the three and the four bytes there (case-folded) into a 128
 //! Ki-bit filter that fits in L1. Both keys' bits are in the filter word
 //! that the first three bytes choose, so most positions cost two
 //! multiplies, one load and one branch; the few percent that pass are
@@ -30,7 +30,7 @@ pub(crate) const MIN_LEN: usize = 3;
 
 pub(crate) struct Anchors {
     /// One bit per literal key (see [`Anchors::filter_bit`]).
-    filter: Box<[u64; 1024]>,
+    filter: Box<[u64; FILTER_WORDS]>,
     /// For each hash's top bits, where its entries start in `entries`;
     /// the next one's start is where they end.
     buckets: Box<[u16; BUCKETS + 1]>,
@@ -40,6 +40,10 @@ pub(crate) struct Anchors {
     /// literals that end at a position.
     literals: Vec<Box<[u8]>>,
 }
+
+/// Words of the filter: 16 KiB, which stays in L1 with the text the scan
+/// reads.
+const FILTER_WORDS: usize = 2048;
 
 /// Buckets of entries: far fewer than filter bits, so the table stays
 /// small; a bucket holds the few literals whose hashes share top bits.
@@ -74,7 +78,7 @@ impl Anchors {
     /// Literals must be distinct, lower-case and at least [`MIN_LEN`]
     /// bytes; a literal's index is its id in matches.
     pub fn new(literals: Vec<Box<[u8]>>) -> Anchors {
-        let mut filter = Box::new([0u64; 1024]);
+        let mut filter = Box::new([0u64; FILTER_WORDS]);
         let mut entries = Vec::with_capacity(literals.len());
         for (id, lit) in literals.iter().enumerate() {
             assert!(lit.len() >= MIN_LEN, "anchors are at least 3 bytes");
@@ -195,9 +199,9 @@ impl Anchors {
     /// from the hash of the whole key.
     #[inline(always)]
     fn filter_bit(key: u32, len: u8) -> (usize, u32) {
-        let word = (hash(key & 0x00FF_FFFF) >> 22) as usize;
+        let word = (hash(key & 0x00FF_FFFF) >> 21) as usize;
         let bit =
-            if len == 3 { hash(key) >> 16 & 63 } else { hash(key) >> 26 };
+            if len == 3 { hash(key) >> 15 & 63 } else { hash(key) >> 26 };
         (word, bit)
     }
 
@@ -206,9 +210,9 @@ impl Anchors {
     #[inline]
     fn may_match(&self, word: u32) -> bool {
         let three = hash(word & 0x00FF_FFFF);
-        let bits = self.filter[(three >> 22) as usize];
+        let bits = self.filter[(three >> 21) as usize];
         // Shifting the word, not a mask, compiles to bit tests.
-        (bits >> (three >> 16 & 63) | bits >> (hash(word) >> 26)) & 1 != 0
+        (bits >> (three >> 15 & 63) | bits >> (hash(word) >> 26)) & 1 != 0
     }
 
     /// The literals whose key is the first three or four bytes of `word`.

@@ -141,7 +141,7 @@ mod shape {
 
 impl Wanted {
     /// The shapes of the wanted detectors.
-    fn shapes(&self) -> u8 {
+    pub(crate) fn shapes(&self) -> u8 {
         let mut set = 0;
         if self.ipv4 {
             set |= shape::IPV4;
@@ -164,24 +164,45 @@ impl Wanted {
 
 /// Tries every wanted detector at the run of digits `i..run_end` and
 /// returns where the scan goes on: past a match, or past this run.
+/// Inlined into the scan: most runs end here, on the first test.
+#[inline]
 pub(crate) fn at(
     hay: &[u8],
     i: usize,
     run_end: usize,
-    wanted: Wanted,
+    wanted: u8,
     keep_private: bool,
     sink: &mut Sink<'_>,
 ) -> usize {
     let run = (run_end - i).min(13);
+    // The bytes right next to the run first: they rule out most runs
+    // (times, counters, versions) before the rest is read.
+    let shapes = wanted
+        & shape::LENGTH[run]
+        & shape::BEFORE[usize::from(before(hay, i))]
+        & shape::AFTER[usize::from(byte_at(hay, run_end))];
+    if shapes == 0 {
+        return run_end;
+    }
+    near(hay, i, run_end, shapes, keep_private, sink)
+}
+
+/// The rest of [`at`], for runs the bytes around them leave in play.
+#[inline(never)]
+fn near(
+    hay: &[u8],
+    i: usize,
+    run_end: usize,
+    shapes: u8,
+    keep_private: bool,
+    sink: &mut Sink<'_>,
+) -> usize {
     let two_before = if i >= 2 { hay[i - 2] } else { b' ' };
-    let shapes = shape::BEFORE[usize::from(before(hay, i))]
+    let shapes = shapes
         & shape::BEFORE_TWO[usize::from(two_before)]
-        & shape::AFTER[usize::from(byte_at(hay, run_end))]
         & shape::AFTER_TWO[usize::from(byte_at(hay, run_end + 1))]
         & shape::NEXT_GROUP[usize::from(byte_at(hay, run_end + 3))]
-        & shape::NEXT_GROUP[usize::from(byte_at(hay, run_end + 4))]
-        & shape::LENGTH[run]
-        & wanted.shapes();
+        & shape::NEXT_GROUP[usize::from(byte_at(hay, run_end + 4))];
     if shapes == 0 {
         return run_end;
     }
