@@ -21,7 +21,7 @@
 use super::{Sink, email, hexcolon, numeric};
 #[cfg(test)]
 use crate::blocks::SPECIALS;
-use crate::blocks::{self, Blocks, Masks, classify};
+use crate::blocks::{Blocks, Masks, classify};
 use crate::rule::Builtin;
 
 /// What the scan reports. Each kind of place is reported in text order,
@@ -81,7 +81,9 @@ fn has_avx2_and_bmi() -> bool {
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt")]
 unsafe fn run_avx2(hay: &[u8], visitor: &mut impl Visitor) {
     // SAFETY: this function's own features are the ones it needs.
-    run_with(hay, visitor, |block| unsafe { blocks::classify_avx2(block) });
+    run_with(hay, visitor, |block| unsafe {
+        crate::blocks::classify_avx2(block)
+    });
 }
 
 #[inline(always)]
