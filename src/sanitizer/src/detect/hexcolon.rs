@@ -32,6 +32,15 @@ pub(crate) fn at_colon(
     if !hexish(before(hay, i)) || !hexish(at(hay, i + 1)) {
         return i + 1;
     }
+    // A time of day (`T10:23:45.120Z`), the commonest colon run in a log,
+    // has two colons and no `::`, so it is no address; known by its shape
+    // before the run around it is measured.
+    if let Some(&[m1, m2, b':', s1, s2, next]) = hay.get(i + 1..i + 7)
+        && [m1, m2, s1, s2].iter().all(u8::is_ascii_digit)
+        && !hexish(next)
+    {
+        return i + 6;
+    }
     let start = extend_left(hay, i, 40, |b| is_hex(b) || b == b':');
     let mut end =
         extend_right(hay, i, 46, |b| is_hex(b) || b == b':' || b == b'.');
