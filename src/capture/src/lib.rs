@@ -191,7 +191,7 @@ fn captured(sanitized: Sanitized) -> Capture {
             .iter()
             .map(|r| Highlight {
                 start: r.start_utf16 as u32,
-                end: r.end_utf16 as u32,
+                end: r.end_utf16() as u32,
             })
             .collect(),
         counts: report

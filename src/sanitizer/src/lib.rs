@@ -52,7 +52,7 @@ mod validate;
 pub use category::Category;
 pub use error::Error;
 pub use options::{CustomPattern, Options};
-pub use report::{Redaction, Report};
+pub use report::{CategoryCount, Redaction, Report};
 pub use rule::{RuleInfo, rules};
 
 /// A sanitizer, ready to use; build it once and reuse it.
@@ -73,6 +73,18 @@ pub struct Sanitized {
     pub text: String,
     /// What was replaced, where, and how many of each category.
     pub report: Report,
+    /// Where `text` starts in the whole output: 0 for
+    /// [`Sanitizer::sanitize`]; for a [`Session`]'s chunk, the bytes of
+    /// the chunks before it, from which the report's offsets count.
+    pub offset: usize,
+}
+
+impl Sanitized {
+    /// The placeholder that `redaction`, one of this text's report,
+    /// stands for, such as `[EMAIL_2]`.
+    pub fn placeholder(&self, redaction: &Redaction) -> &str {
+        &self.text[redaction.start - self.offset..redaction.end - self.offset]
+    }
 }
 
 impl Sanitizer {

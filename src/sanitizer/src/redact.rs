@@ -18,7 +18,7 @@ use crate::{Category, Sanitized};
 /// would make sanitizing quadratic.
 #[derive(Default)]
 pub(crate) struct State<'e> {
-    numbers: BTreeMap<&'e str, BTreeMap<Box<[u8]>, usize>>,
+    numbers: BTreeMap<&'e str, Numbers>,
     next: BTreeMap<Box<str>, usize>,
     /// Credentials worth finding again, here and in later chunks.
     repeatable: Repeatables<'e>,
@@ -26,6 +26,40 @@ pub(crate) struct State<'e> {
     filter: PrefixFilter,
     out_bytes: usize,
     out_utf16: usize,
+}
+
+/// The number each value of one kind was given. Short values (addresses,
+/// phone numbers, most user names) are kept inline, packed with their
+/// length in a `u128`, so that a text of a million addresses needs no
+/// million small allocations.
+#[derive(Default)]
+struct Numbers {
+    short: BTreeMap<u128, usize>,
+    long: BTreeMap<Box<[u8]>, usize>,
+}
+
+impl Numbers {
+    /// Up to 15 bytes, then the length: distinct values, distinct keys.
+    fn short_key(value: &[u8]) -> Option<u128> {
+        let mut key = [0u8; 16];
+        key.get_mut(..value.len())?.copy_from_slice(value);
+        key[15] = u8::try_from(value.len()).ok().filter(|&n| n < 16)?;
+        Some(u128::from_le_bytes(key))
+    }
+
+    fn get(&self, value: &[u8]) -> Option<usize> {
+        match Numbers::short_key(value) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(value).copied(),
+        }
+    }
+
+    fn insert(&mut self, value: &[u8], n: usize) {
+        match Numbers::short_key(value) {
+            Some(key) => self.short.insert(key, n),
+            None => self.long.insert(value.into(), n),
+        };
+    }
 }
 
 /// What a redacted value to look for again was.
@@ -119,7 +153,7 @@ pub(crate) fn apply<'e>(
     }
     let chosen = resolve(findings);
     let chosen = add_repeats(state, hay, chosen, &token_starts);
-    write(state, text, chosen.into_iter())
+    write(state, text, &chosen)
 }
 
 /// Widens a finding to whole characters: byte-level rules may stop inside
@@ -332,21 +366,21 @@ impl PrefixFilter {
 fn write<'e>(
     state: &mut State<'e>,
     text: &str,
-    findings: impl Iterator<Item = Finding<'e>>,
+    findings: &[Finding<'e>],
 ) -> Sanitized {
     let hay = text.as_bytes();
     let mut counts: [Option<CategoryCount>; Category::ALL.len()] =
         [None; Category::ALL.len()];
 
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut redactions = Vec::new();
+    // Placeholders already in the text are copied with the text around
+    // them.
+    let replaced = findings.iter().filter(|f| f.kind != KEEP);
+    let (capacity, count) = output_size(state, hay, replaced.clone());
+    let mut out = String::with_capacity(capacity);
+    let mut redactions = Vec::with_capacity(count);
     let mut copied = 0;
     let mut utf16 = state.out_utf16;
-    for f in findings {
-        if f.kind == KEEP {
-            // Copied with the text around it.
-            continue;
-        }
+    for &f in replaced {
         let segment = &text[copied..f.start];
         out.push_str(segment);
         utf16 += utf16_len(segment.as_bytes());
@@ -360,7 +394,7 @@ fn write<'e>(
         count.occurrences += 1;
         let numbers = state.numbers.entry(f.kind).or_default();
         let n = match numbers.get(value) {
-            Some(&n) => n,
+            Some(n) => n,
             None => {
                 count.values += 1;
                 let next = match state.next.get_mut(f.kind) {
@@ -368,22 +402,19 @@ fn write<'e>(
                     None => state.next.entry(f.kind.into()).or_insert(0),
                 };
                 *next += 1;
-                numbers.insert(value.into(), *next);
+                numbers.insert(value, *next);
                 *next
             }
         };
 
-        let placeholder = placeholder(f.kind, n);
         let start = out.len();
-        out.push_str(&placeholder);
+        write_placeholder(&mut out, f.kind, n);
         let len = out.len() - start;
         redactions.push(Redaction {
-            placeholder,
             category: f.category,
             start: state.out_bytes + start,
             end: state.out_bytes + start + len,
             start_utf16: utf16,
-            end_utf16: utf16 + len,
         });
         utf16 += len;
 
@@ -400,14 +431,38 @@ fn write<'e>(
     let rest = &text[copied..];
     out.push_str(rest);
     state.out_utf16 = utf16 + utf16_len(rest.as_bytes());
+    let offset = state.out_bytes;
     state.out_bytes += out.len();
 
     let counts = counts.into_iter().flatten().collect();
-    Sanitized { text: out, report: Report { redactions, counts } }
+    Sanitized { text: out, report: Report { redactions, counts }, offset }
 }
 
-/// `[KIND_n]`, without the formatting machinery: there is one per value.
-fn placeholder(kind: &str, n: usize) -> String {
+/// The longest the output can be, and the number of placeholders: the
+/// output is allocated once, so a text dense with short values is not
+/// copied as it outgrows its buffer.
+fn output_size<'a, 'e: 'a>(
+    state: &State<'e>,
+    hay: &[u8],
+    replaced: impl Iterator<Item = &'a Finding<'e>>,
+) -> (usize, usize) {
+    let (mut growth, mut count) = (0, 0);
+    for f in replaced {
+        // `[KIND_` and `]`, and the value's line breaks, which are kept.
+        let value = &hay[f.start..f.end];
+        let breaks =
+            value.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
+        growth += (f.kind.len() + 3 + breaks).saturating_sub(value.len());
+        count += 1;
+    }
+    let highest = state.next.values().copied().max().unwrap_or(0) + count;
+    let digits = highest.checked_ilog10().map_or(1, |d| d as usize + 1);
+    (hay.len() + growth + count * digits, count)
+}
+
+/// Writes `[KIND_n]`, without the formatting machinery: there is one per
+/// value.
+fn write_placeholder(out: &mut String, kind: &str, n: usize) {
     let mut digits = [0u8; 20];
     let mut first = digits.len();
     let mut rest = n;
@@ -420,13 +475,11 @@ fn placeholder(kind: &str, n: usize) -> String {
         }
     }
     let digits = std::str::from_utf8(&digits[first..]).expect("ASCII digits");
-    let mut out = String::with_capacity(kind.len() + digits.len() + 3);
     out.push('[');
     out.push_str(kind);
     out.push('_');
     out.push_str(digits);
     out.push(']');
-    out
 }
 
 /// UTF-16 code units in a UTF-8 byte string: one per character, two for

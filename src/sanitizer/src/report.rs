@@ -2,6 +2,7 @@
 //! summary and for the command line's `--report json`.
 
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 use crate::Category;
 
@@ -16,19 +17,44 @@ pub struct Report {
     pub counts: Vec<CategoryCount>,
 }
 
-/// One placeholder in the output.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One placeholder in the output, such as `[EMAIL_2]`; its text is
+/// [`Sanitized::placeholder`](crate::Sanitized::placeholder).
+///
+/// Only offsets, no copy of the placeholder: a text made of short values
+/// has a redaction every few bytes, and the report would otherwise be
+/// several times the size of the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Redaction {
-    /// The placeholder as written, such as `[EMAIL_2]`.
-    pub placeholder: String,
     pub category: Category,
     /// Byte offsets of the placeholder in the output.
     pub start: usize,
     pub end: usize,
-    /// The same offsets in UTF-16 code units, as JavaScript strings count.
+    /// The start in UTF-16 code units, as JavaScript strings count.
     pub start_utf16: usize,
-    pub end_utf16: usize,
+}
+
+impl Redaction {
+    /// The end in UTF-16 code units: a placeholder is ASCII, one unit a
+    /// byte.
+    pub fn end_utf16(&self) -> usize {
+        self.start_utf16 + (self.end - self.start)
+    }
+}
+
+/// As JSON: `category`, `start`, `end`, `startUtf16` and `endUtf16`.
+impl Serialize for Redaction {
+    fn serialize<S: Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut fields = serializer.serialize_struct("Redaction", 5)?;
+        fields.serialize_field("category", &self.category)?;
+        fields.serialize_field("start", &self.start)?;
+        fields.serialize_field("end", &self.end)?;
+        fields.serialize_field("startUtf16", &self.start_utf16)?;
+        fields.serialize_field("endUtf16", &self.end_utf16())?;
+        fields.end()
+    }
 }
 
 /// How much of one category was redacted.

@@ -10,7 +10,11 @@ use std::borrow::Cow;
 use std::io::{self, BufWriter, ErrorKind, Read, Write};
 use std::process::ExitCode;
 
-use fm_sanitizer::{Category, CustomPattern, Options, Report, Sanitizer};
+use fm_sanitizer::{
+    Category, CategoryCount, CustomPattern, Options, Redaction, Report,
+    Sanitized, Sanitizer,
+};
+use serde::Serialize;
 
 const USAGE: &str = "\
 Usage: fm-sanitize [OPTIONS] < input > output
@@ -147,7 +151,7 @@ fn run(sanitizer: &Sanitizer, format: ReportFormat) -> io::Result<()> {
     let mut input = io::stdin().lock();
     let mut output = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut session = sanitizer.session();
-    let mut total = Report::default();
+    let mut total = Total::default();
 
     let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK * 2);
     let mut eof = false;
@@ -172,7 +176,7 @@ fn run(sanitizer: &Sanitizer, format: ReportFormat) -> io::Result<()> {
         let sanitized = session.sanitize(&chunk);
         output.write_all(sanitized.text.as_bytes())?;
         if format != ReportFormat::None {
-            merge(&mut total, sanitized.report);
+            total.add(&sanitized);
         }
         buffer.drain(..cut);
     }
@@ -228,16 +232,44 @@ fn chunk_end(buffer: &[u8]) -> usize {
     cut
 }
 
-fn merge(total: &mut Report, chunk: Report) {
-    total.redactions.extend(chunk.redactions);
-    for count in chunk.counts {
-        match total.counts.iter_mut().find(|c| c.category == count.category) {
-            Some(c) => {
-                c.values += count.values;
-                c.occurrences += count.occurrences;
+/// The report of the whole input, chunk by chunk; as JSON, a [`Report`]
+/// whose redactions also name their placeholder.
+#[derive(Default, Serialize)]
+struct Total {
+    redactions: Vec<Named>,
+    counts: Vec<CategoryCount>,
+}
+
+#[derive(Serialize)]
+struct Named {
+    placeholder: String,
+    #[serde(flatten)]
+    redaction: Redaction,
+}
+
+impl Total {
+    fn add(&mut self, chunk: &Sanitized) {
+        self.redactions.extend(chunk.report.redactions.iter().map(|r| {
+            Named {
+                placeholder: chunk.placeholder(r).to_owned(),
+                redaction: *r,
             }
-            None => total.counts.push(count),
+        }));
+        for &count in &chunk.report.counts {
+            match self.counts.iter_mut().find(|c| c.category == count.category)
+            {
+                Some(c) => {
+                    c.values += count.values;
+                    c.occurrences += count.occurrences;
+                }
+                None => self.counts.push(count),
+            }
         }
+        self.counts.sort_by_key(|c| c.category);
     }
-    total.counts.sort_by_key(|c| c.category);
+
+    fn summary(&self) -> String {
+        Report { redactions: Vec::new(), counts: self.counts.clone() }
+            .summary()
+    }
 }
