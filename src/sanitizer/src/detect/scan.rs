@@ -71,8 +71,8 @@ fn has_avx2_and_bmi() -> bool {
 
 /// The scan built for AVX2 and the bit instructions that come with it:
 /// half the classifying instructions per block, and one instruction for
-/// each lowest-bit and leading-zero step, which the baseline spells in
-/// three. Every visitor method inlined here is built the same way.
+/// each lowest-bit and trailing-zero step, which the baseline spells in
+/// two or three. Every visitor method inlined here is built the same way.
 ///
 /// # Safety
 ///
