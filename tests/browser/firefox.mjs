@@ -79,6 +79,7 @@ class GeckoSurface extends ScriptedSurface {
   }
 
   async click(selector) {
+    await this.waitFor(selector);
     await this.firefox.inFrame(this.browserId, "click", selector);
   }
 }

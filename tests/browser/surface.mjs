@@ -21,7 +21,10 @@ export class ScriptedSurface {
     throw new Error("a surface must say how it runs scripts");
   }
 
+  /// Clicks `selector` once it is there, as a user waits for a button to
+  /// appear (and as Playwright's own click waits).
   async click(selector) {
+    await this.waitFor(selector);
     await this.evaluate((s) => {
       const element = document.querySelector(s);
       if (!element) {
@@ -31,8 +34,10 @@ export class ScriptedSurface {
     }, selector);
   }
 
-  /// Types `value` into a field the way input events report typing.
+  /// Types `value` into a field, once it is there, the way input events
+  /// report typing.
   async fill(selector, value) {
+    await this.waitFor(selector);
     await this.evaluate(([s, v]) => {
       const element = document.querySelector(s);
       if (!element) {
