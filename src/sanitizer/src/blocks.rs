@@ -3,9 +3,10 @@
 //!
 //! A byte-at-a-time loop spends a compare and a branch on every byte;
 //! these masks classify 16 bytes per instruction with SSE2 (always there
-//! on x86-64; 32 with AVX2 where the CPU has it) or WebAssembly's simd128,
-//! and the scans then visit only the set bits. Builds without either (the content script's JavaScript
-//! fallback) use a table lookup per byte with the same result.
+//! on x86-64; 32 with AVX2 where the CPU has it) or WebAssembly's
+//! simd128, and the scans then visit only the set bits. Builds without
+//! either (the content script's JavaScript fallback) use a table lookup
+//! per byte with the same result.
 
 include!("specials.rs");
 

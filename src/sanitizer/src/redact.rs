@@ -41,9 +41,12 @@ struct Numbers {
 impl Numbers {
     /// Up to 15 bytes, then the length: distinct values, distinct keys.
     fn short_key(value: &[u8]) -> Option<u128> {
+        if value.len() > 15 {
+            return None;
+        }
         let mut key = [0u8; 16];
-        key.get_mut(..value.len())?.copy_from_slice(value);
-        key[15] = u8::try_from(value.len()).ok().filter(|&n| n < 16)?;
+        key[..value.len()].copy_from_slice(value);
+        key[15] = value.len() as u8;
         Some(u128::from_le_bytes(key))
     }
 

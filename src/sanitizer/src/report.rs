@@ -77,14 +77,17 @@ impl Report {
     /// A sentence for people, such as "2 credentials, 3 e-mail addresses
     /// redacted", or "Nothing to redact".
     pub fn summary(&self) -> String {
-        if self.counts.is_empty() {
+        Report::summary_of(&self.counts)
+    }
+
+    /// The same sentence for `counts` alone, such as counts added up over
+    /// several reports.
+    pub fn summary_of(counts: &[CategoryCount]) -> String {
+        if counts.is_empty() {
             return "Nothing to redact".into();
         }
-        let parts: Vec<String> = self
-            .counts
-            .iter()
-            .map(|c| c.category.describe(c.values))
-            .collect();
+        let parts: Vec<String> =
+            counts.iter().map(|c| c.category.describe(c.values)).collect();
         format!("{} redacted", parts.join(", "))
     }
 }

@@ -269,7 +269,6 @@ impl Total {
     }
 
     fn summary(&self) -> String {
-        Report { redactions: Vec::new(), counts: self.counts.clone() }
-            .summary()
+        Report::summary_of(&self.counts)
     }
 }
