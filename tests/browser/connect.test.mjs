@@ -3,7 +3,7 @@
 // token, cases, sign-out, and token refresh.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { TOKEN, configure, environment, eventually, popupOn, stored } from "./fixtures.mjs";
+import { TOKEN, configure, delivered, environment, eventually, popupOn, stored } from "./fixtures.mjs";
 
 const env = environment();
 
@@ -135,5 +135,6 @@ test("a rejected token asks to sign in again and keeps the capture", async () =>
   await popup.click("#sign-in");
   await popup.waitFor("#signed-in", (t) => t !== "");
   await eventually("the kept capture to arrive", () => env.api.turns.length === before + 1);
+  await delivered(env);
   await close();
 });

@@ -76,6 +76,9 @@ export function extensionContext(env) {
 export async function configure(env, { signedIn = true, token = TOKEN } = {}) {
   env.api.failures = [];
   env.api.acceptNextTurnAt = null;
+  // A delivery an earlier test left in flight writes its result when its
+  // answer comes; let it land first, or it would land in this test.
+  await eventually("an earlier delivery to finish", async () => !(await outbox(env)).some((item) => item.state.kind === "sending"));
   const page = await extensionContext(env);
   await page.evaluate(
     async ({ origin, dashboard, token, signedIn }) => {
@@ -106,6 +109,15 @@ export async function stored(env) {
   });
   await page.close();
   return all;
+}
+
+/// Waits until the outbox holds `count` items, every one delivered. (The
+/// server has the turn a moment before the extension has its answer.)
+export async function delivered(env, count = 1) {
+  await eventually(`${count} delivered capture(s)`, async () => {
+    const items = await outbox(env);
+    return items.length === count && items.every((item) => item.state.kind === "sent");
+  });
 }
 
 /// Reads the extension's outbox, oldest first.

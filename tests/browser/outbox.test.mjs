@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { launch } from "./browser.mjs";
-import { configure, environment, eventually, outbox, popupOn } from "./fixtures.mjs";
+import { configure, delivered, environment, eventually, outbox, popupOn } from "./fixtures.mjs";
 
 const env = environment();
 
@@ -29,8 +29,7 @@ test("during an outage the capture waits, then goes once the server is back", as
 
   env.api.up();
   await eventually("the retried turn", () => env.api.turns.length === before + 1);
-  const [item] = await outbox(env);
-  assert.equal(item.state.kind, "sent");
+  await delivered(env);
 });
 
 test("three failures, then success: exactly one case and one turn, one idempotency key", async () => {
@@ -62,6 +61,7 @@ test("closing the popup in the middle of a send loses nothing", async () => {
   await popup.waitFor(".send .delivery[data-state=sending]");
   await close();
   await eventually("the turn sent by the worker", () => env.api.turns.length === before + 1);
+  await delivered(env);
 });
 
 test("a browser restart on the same profile loses nothing", async () => {
@@ -82,8 +82,7 @@ test("a browser restart on the same profile loses nothing", async () => {
     const second = await launch({ proxy: env.proxy.origin, profile });
     try {
       await eventually("the capture sent after the restart", () => env.api.turns.length === before + 1);
-      const [item] = await outbox({ ...env, browser: second });
-      assert.equal(item.state.kind, "sent");
+      await delivered({ ...env, browser: second });
     } finally {
       await second.close();
     }
@@ -109,10 +108,7 @@ test("413 names the server's limit, and trimming sends the capture", async () =>
   const again = await popupOn(env, "incident.html");
   await again.popup.click("#outbox .trim");
   await eventually("the trimmed turn", () => /\[Trimmed to fit the server's upload limit of 10 MiB\.\]$/.test(env.api.turns.at(-1)?.fields.pasted_content ?? ""));
-  await eventually("the refused item to go", async () => {
-    const items = await outbox(env);
-    return items.length === 1 && items[0].state.kind === "sent";
-  });
+  await delivered(env);
   await again.close();
 });
 

@@ -168,10 +168,11 @@ async fn deliver_claimed(id: &str) -> Result<(), fm_ext::Error> {
         Err(e) => Err(e),
     };
     match result {
-        Ok(outcome) => {
+        Ok(Some(outcome)) => {
             remember_case(&outcome).await?;
             item.state = DeliveryState::Sent { outcome };
         }
+        Ok(None) => return Ok(()),
         Err(e) => {
             let e = with_known_limit(e, &settings);
             item.next_attempt_at =
@@ -180,17 +181,17 @@ async fn deliver_claimed(id: &str) -> Result<(), fm_ext::Error> {
         }
     }
     // The item may have been discarded while the request was in flight.
-    if store::outbox_item(id).await?.is_some() {
-        store::put_outbox_item(&item).await?;
-    }
+    store::update_outbox_item(&item).await?;
     Ok(())
 }
 
+/// Creates the case if needed and submits the turn. `None`: the user
+/// discarded the capture before its turn was sent.
 async fn send(
     client: &Client,
     settings: &Settings,
     item: &mut OutboxItem,
-) -> Result<Outcome, ApiError> {
+) -> Result<Option<Outcome>, ApiError> {
     let (case_id, case_title) = match (&item.case_id, &item.case) {
         (_, CaseChoice::Existing { case_id, title }) => {
             (case_id.clone(), title.clone())
@@ -200,8 +201,11 @@ async fn send(
             let key = format!("{}-case", item.id);
             let case = client.create_case(title, &key).await?;
             item.case_id = Some(case.case_id.clone());
-            // Stored at once, so a retry after a failed turn reuses it.
-            let _ = store::put_outbox_item(item).await;
+            // Stored at once, so a retry after a failed turn reuses it;
+            // a capture discarded meanwhile goes no further.
+            if let Ok(false) = store::update_outbox_item(item).await {
+                return Ok(None);
+            }
             (case.case_id, case.title)
         }
     };
@@ -216,7 +220,7 @@ async fn send(
     let answer = client.submit_turn(&case_id, &turn, &item.id).await?;
     let dashboard =
         settings.server.as_ref().and_then(|s| s.dashboard_url.clone());
-    Ok(Outcome {
+    Ok(Some(Outcome {
         case_url: dashboard.map(|d| case_url(&d, &case_id)),
         case_id,
         case_title,
@@ -227,7 +231,7 @@ async fn send(
             .chars()
             .take(ANSWER_PREVIEW_CHARS)
             .collect(),
-    })
+    }))
 }
 
 /// The case a capture went to is offered first next time.

@@ -143,6 +143,17 @@ pub async fn put_outbox_item(item: &OutboxItem) -> Result<()> {
     Area::Local.set(&outbox_key(&item.id), item).await
 }
 
+/// Stores `item` over its earlier version, unless the user discarded it
+/// meanwhile; answers whether it is still in the outbox. (A delivery
+/// that finishes after a discard must not bring the item back.)
+pub async fn update_outbox_item(item: &OutboxItem) -> Result<bool> {
+    if outbox_item(&item.id).await?.is_none() {
+        return Ok(false);
+    }
+    put_outbox_item(item).await?;
+    Ok(true)
+}
+
 pub async fn remove_outbox_item(id: &str) -> Result<()> {
     Area::Local.remove(&outbox_key(id)).await
 }
