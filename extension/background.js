@@ -41,6 +41,25 @@ ext.contextMenus.onClicked.addListener((info, tab) => {
   ready.then(() => onSelectionMenu(tab?.id ?? -1, opened)).catch(() => {});
 });
 
+// A capture the popup queues is delivered from here, the moment its
+// outbox entry is stored: the write wakes the worker, and nothing depends
+// on the popup staying open to send a message. Only new entries count;
+// the worker's own updates of an entry do not start a delivery.
+// Matches `keys::OUTBOX_PREFIX` in src/types/src/lib.rs.
+const OUTBOX_PREFIX = "outbox/";
+
+ext.storage.onChanged.addListener((changes, area) => {
+  if (area !== "local") {
+    return;
+  }
+  for (const [key, { oldValue, newValue }] of Object.entries(changes)) {
+    if (key.startsWith(OUTBOX_PREFIX) && oldValue === undefined && newValue?.state?.kind === "pending") {
+      const id = key.slice(OUTBOX_PREFIX.length);
+      ready.then(() => onMessage({ kind: "deliver", id })).catch(() => {});
+    }
+  }
+});
+
 ext.alarms.onAlarm.addListener((alarm) => {
   ready.then(() => onAlarm(alarm.name)).catch(() => {});
 });

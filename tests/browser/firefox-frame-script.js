@@ -49,11 +49,13 @@ function evaluate(source) {
   });
 }
 
+// Answers false, for the caller to try again, while there is no such
+// element.
 function click(selector) {
   const { document } = content;
   const element = document.querySelector(selector);
   if (!element) {
-    throw new Error(`no ${selector} to click`);
+    return "false";
   }
   element.scrollIntoView({ block: "center", inline: "center" });
   const box = element.getBoundingClientRect();
@@ -67,7 +69,7 @@ function click(selector) {
   for (const type of ["mousedown", "mouseup"]) {
     content.synthesizeMouseEvent(type, x, y, { button: 0, clickCount: 1 });
   }
-  return "null";
+  return "true";
 }
 
 // Right-clicks the middle of the selection, as a user opens the context

@@ -79,8 +79,7 @@ class GeckoSurface extends ScriptedSurface {
   }
 
   async click(selector) {
-    await this.waitFor(selector);
-    await this.firefox.inFrame(this.browserId, "click", selector);
+    await until(`${selector} to click on ${this.url()}`, () => this.firefox.inFrame(this.browserId, "click", selector), { timeout: 15_000 });
   }
 }
 

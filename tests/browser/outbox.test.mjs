@@ -54,14 +54,26 @@ test("three failures, then success: exactly one case and one turn, one idempoten
 
 test("closing the popup in the middle of a send loses nothing", async () => {
   await configure(env);
+  const since = env.api.requests.length;
   const before = env.api.turns.length;
   env.api.slow("/api/v1/cases/", 2_000, { method: "POST" });
   const { popup, close } = await popupOn(env, "incident.html");
   await popup.click("#send");
-  await popup.waitFor(".send .delivery[data-state=sending]");
+  // The server logs the turn's request as it arrives, then holds it.
+  await eventually("the turn in flight", () => turnPosts(since).length === 1);
   await close();
   await eventually("the turn sent by the worker", () => env.api.turns.length === before + 1);
   await delivered(env);
+});
+
+test("closing the popup the moment after Send loses nothing", async () => {
+  await configure(env);
+  const since = env.api.requests.length;
+  const { popup, close } = await popupOn(env, "incident.html");
+  await popup.click("#send");
+  await close();
+  await delivered(env);
+  assert.equal(turnPosts(since).length, 1, "one turn");
 });
 
 test("a browser restart on the same profile loses nothing", async () => {

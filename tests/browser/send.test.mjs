@@ -70,6 +70,7 @@ test("Send delivers exactly one turn with the sanitized capture", async () => {
 });
 
 test("a page whose CSP forbids WebAssembly is still sanitized in the page", async () => {
+  await configure(env);
   const tab = await env.browser.open(env.pages.url("strict-csp.html") + URL_SECRETS);
   const popup = await env.browser.clickToolbar(tab);
   const summary = await popup.waitFor("#summary");

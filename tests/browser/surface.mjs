@@ -22,31 +22,34 @@ export class ScriptedSurface {
   }
 
   /// Clicks `selector` once it is there, as a user waits for a button to
-  /// appear (and as Playwright's own click waits).
+  /// appear (and as Playwright's own click waits). Finding and clicking
+  /// are one step in the page, retried until it finds the element, so an
+  /// element that is redrawn in between is clicked where it now is.
   async click(selector) {
-    await this.waitFor(selector);
-    await this.evaluate((s) => {
-      const element = document.querySelector(s);
-      if (!element) {
-        throw new Error(`no ${s} to click`);
-      }
-      element.click();
-    }, selector);
+    await until(`${selector} to click on ${this.url()}`, () =>
+      this.evaluate((s) => {
+        const element = document.querySelector(s);
+        element?.click();
+        return Boolean(element);
+      }, selector),
+    { timeout: 15_000 });
   }
 
   /// Types `value` into a field, once it is there, the way input events
   /// report typing.
   async fill(selector, value) {
-    await this.waitFor(selector);
-    await this.evaluate(([s, v]) => {
-      const element = document.querySelector(s);
-      if (!element) {
-        throw new Error(`no ${s} to fill`);
-      }
-      element.focus();
-      element.value = v;
-      element.dispatchEvent(new Event("input", { bubbles: true }));
-    }, [selector, value]);
+    await until(`${selector} to fill on ${this.url()}`, () =>
+      this.evaluate(([s, v]) => {
+        const element = document.querySelector(s);
+        if (!element) {
+          return false;
+        }
+        element.focus();
+        element.value = v;
+        element.dispatchEvent(new Event("input", { bubbles: true }));
+        return true;
+      }, [selector, value]),
+    { timeout: 15_000 });
   }
 
   /// The text of `selector` now, or "" when there is no such element.

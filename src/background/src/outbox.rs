@@ -55,7 +55,7 @@ extern "C" {
     fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
 }
 
-/// Delivers item `id` now, if it is waiting.
+/// Delivers item `id` now, if it is waiting and due.
 pub async fn deliver(id: &str) -> Result<(), fm_ext::Error> {
     let claimed = IN_FLIGHT.with(|f| f.borrow_mut().insert(id.to_string()));
     if !claimed {
@@ -155,12 +155,16 @@ async fn deliver_claimed(id: &str) -> Result<(), fm_ext::Error> {
     let Some(mut item) = store::outbox_item(id).await? else {
         return Ok(());
     };
-    if !item.is_waiting() {
+    // Not before its time: a second trigger for an item that has just
+    // failed must not skip its backoff.
+    if !item.is_waiting() || item.next_attempt_at > fm_ext::now_ms() {
         return Ok(());
     }
     item.state = DeliveryState::Sending;
     item.attempts += 1;
-    store::put_outbox_item(&item).await?;
+    if !store::update_outbox_item(&item).await? {
+        return Ok(());
+    }
 
     let settings = store::settings().await?;
     let result = match store::client().await {

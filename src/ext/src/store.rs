@@ -18,6 +18,12 @@ use crate::{Area, Result, call, from_js};
 /// Refresh an access token this long before it expires.
 const REFRESH_AHEAD_MS: f64 = 60_000.0;
 
+/// How often, and how many times, a refresh that lost a race with another
+/// context's looks for the tokens that one is storing.
+const RENEWAL_CHECK_EVERY: std::time::Duration =
+    std::time::Duration::from_millis(100);
+const RENEWAL_CHECKS: u32 = 20;
+
 /// The API origin in force: an administrator's policy first, then the
 /// user's setting.
 pub async fn api_origin() -> Result<Option<ApiOrigin>> {
@@ -57,17 +63,23 @@ pub async fn client() -> std::result::Result<Client, ApiError> {
     let tokens = match refreshed {
         Ok(tokens) => tokens,
         // The popup and the worker may refresh at the same moment; the
-        // server rotates refresh tokens, so the slower one is refused. By
-        // then the faster one has stored the new tokens.
+        // server rotates refresh tokens, so the slower one is refused
+        // while the faster one is storing the new tokens. Those are
+        // awaited a moment before the user is asked to sign in.
         Err(ApiError::SignInAgain) => {
-            return match self::account().await.map_err(storage)? {
-                Some(renewed)
-                    if renewed.access_token != account.access_token =>
+            for _ in 0..RENEWAL_CHECKS {
+                if let Some(renewed) =
+                    self::account().await.map_err(storage)?
+                    && renewed.access_token != account.access_token
                 {
-                    Ok(Client::new(origin, Some(renewed.access_token)))
+                    return Ok(Client::new(
+                        origin,
+                        Some(renewed.access_token),
+                    ));
                 }
-                _ => Err(ApiError::SignInAgain),
-            };
+                fm_api::sleep(RENEWAL_CHECK_EVERY).await;
+            }
+            return Err(ApiError::SignInAgain);
         }
         Err(e) => return Err(e),
     };

@@ -3,14 +3,12 @@
 //! service worker reports it through storage.
 
 use fm_api::CaseSummary;
-use fm_types::{
-    Capture, CaseChoice, DeliveryState, Message, OutboxItem, new_item_id,
-};
+use fm_types::{Capture, CaseChoice, DeliveryState, OutboxItem, new_item_id};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::outbox::{ItemStatus, follow};
-use crate::{Config, Screen, TextArea, tell_worker};
+use crate::{Config, Screen, TextArea};
 
 /// FaultMaven's limit on a case title.
 const TITLE_LIMIT: usize = 200;
@@ -253,15 +251,14 @@ pub fn new_item(
     })
 }
 
-/// Stores the item, follows its state, and asks the service worker to
-/// deliver it now. The stored item is what counts: if the worker is
-/// asleep or the popup closes, the item is still delivered later.
+/// Stores the item and follows its state. The stored item is all the
+/// service worker needs: a new outbox entry wakes it and it delivers the
+/// item (`extension/background.js`), so a popup closed the moment after
+/// Send loses nothing, not even the time until the next retry.
 pub async fn enqueue(
     item: &OutboxItem,
     delivery: RwSignal<Option<OutboxItem>>,
 ) -> Result<(), fm_ext::Error> {
     fm_ext::store::put_outbox_item(item).await?;
-    follow(&item.id, delivery)?;
-    tell_worker(Message::Deliver { id: item.id.clone() });
-    Ok(())
+    follow(&item.id, delivery)
 }

@@ -329,7 +329,8 @@ pub struct Outcome {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Message {
-    /// Deliver this outbox item now.
+    /// Deliver this outbox item now, if it is due. `background.js` sends
+    /// it itself when the popup stores a new item.
     Deliver { id: String },
     /// Try every due item now.
     Flush,
