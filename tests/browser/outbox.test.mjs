@@ -66,11 +66,14 @@ test("closing the popup in the middle of a send loses nothing", async () => {
   await delivered(env);
 });
 
-test("closing the popup the moment after Send loses nothing", async () => {
+test("closing the popup as soon as it says the capture is kept loses nothing", async () => {
   await configure(env);
   const since = env.api.requests.length;
+  // Held, so that the popup is closed before the answer, not after.
+  env.api.slow("/api/v1/cases/", 1_000, { method: "POST" });
   const { popup, close } = await popupOn(env, "incident.html");
   await popup.click("#send");
+  assert.match(await popup.waitFor(".send .delivery"), /You can close this popup/);
   await close();
   await delivered(env);
   assert.equal(turnPosts(since).length, 1, "one turn");

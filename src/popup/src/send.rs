@@ -82,9 +82,13 @@ pub fn SendForm(
         });
     });
 
+    // Between the click and the capture being stored.
+    let queuing = RwSignal::new(false);
     let busy = move || {
-        delivery
-            .with(|d| d.as_ref().is_some_and(|item| !is_settled(&item.state)))
+        queuing.get()
+            || delivery.with(|d| {
+                d.as_ref().is_some_and(|item| !is_settled(&item.state))
+            })
     };
     let send = move |_| {
         problem.set(None);
@@ -103,13 +107,14 @@ pub fn SendForm(
                 Err(e) => return problem.set(Some(e.to_string())),
             };
         current.set(Some(item.id.clone()));
-        delivery.set(Some(item.clone()));
+        queuing.set(true);
         spawn_local(async move {
             if let Err(e) = enqueue(&item, delivery).await {
                 problem.set(Some(format!(
                     "The capture could not be queued: {e}. Nothing was sent."
                 )));
             }
+            queuing.set(false);
         });
     };
 
@@ -255,10 +260,17 @@ pub fn new_item(
 /// service worker needs: a new outbox entry wakes it and it delivers the
 /// item (`extension/background.js`), so a popup closed the moment after
 /// Send loses nothing, not even the time until the next retry.
+///
+/// The item is shown only once it is stored, for what the popup then says
+/// ("you can close this popup") to be true.
 pub async fn enqueue(
     item: &OutboxItem,
     delivery: RwSignal<Option<OutboxItem>>,
 ) -> Result<(), fm_ext::Error> {
     fm_ext::store::put_outbox_item(item).await?;
-    follow(&item.id, delivery)
+    follow(&item.id, delivery)?;
+    // Read back rather than shown as it was: the worker may have moved it
+    // on already, and a change after this read reaches `follow`.
+    delivery.set(fm_ext::store::outbox_item(&item.id).await?);
+    Ok(())
 }
