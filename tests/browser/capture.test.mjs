@@ -6,7 +6,6 @@ import { test } from "node:test";
 import { DIFFERENCES } from "./browser.mjs";
 import { environment, eventually, unpermitted } from "./fixtures.mjs";
 import { matchSnapshot } from "./snapshot.mjs";
-import { until } from "./wait.mjs";
 
 const env = environment({ signedIn: true });
 
@@ -191,7 +190,7 @@ test("a page of 50 MiB is cut at the capture limit, says so, and the popup stays
   await popup.click("#preview-more button");
   // Asked for its length only: shipping the megabyte to the test at
   // every probe would time the driver, not the popup.
-  await until("the whole preview", () => popup.evaluate(() => document.querySelector("#preview").textContent.length > 1_000_000));
+  await eventually("the whole preview", () => popup.evaluate(() => document.querySelector("#preview").textContent.length > 1_000_000));
   const rendered = Date.now() - started;
   assert.ok(rendered < 5_000, `rendering all of it took ${rendered} ms`);
   assert.match(await popup.text("#preview"), /\[Capture cut at the limit of 1 MiB: the rest of the page is not included\.\]$/);

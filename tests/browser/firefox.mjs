@@ -78,8 +78,9 @@ class GeckoSurface extends ScriptedSurface {
     return this.firefox.inFrame(this.browserId, "evaluate", `(${fn})(${JSON.stringify(arg ?? null)})`);
   }
 
-  async click(selector) {
-    await until(`${selector} to click on ${this.url()}`, () => this.firefox.inFrame(this.browserId, "click", selector), { timeout: 15_000 });
+  /// With a real mouse event, through the frame script.
+  async clickOnce(selector) {
+    return this.firefox.inFrame(this.browserId, "click", selector);
   }
 }
 

@@ -3,6 +3,7 @@
 import { after, before } from "node:test";
 import { launch } from "./browser.mjs";
 import { FaultMaven, Foreign, Pages, Proxy } from "./server.mjs";
+import { until } from "./wait.mjs";
 
 /// Values planted in tests/browser/pages/incident.html (and the pages
 /// copied from it), and in the URL the tests open it with.
@@ -139,13 +140,7 @@ export async function popupOn(env, page) {
 
 /// Waits until `predicate` (which may be async) holds.
 export async function eventually(what, predicate, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await until(what, predicate, { timeout, every: 100 });
 }
 
 /// Every text any server received, for checking that nothing planted

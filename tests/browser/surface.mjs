@@ -4,6 +4,9 @@
 // `element.click()`, `click`); the rest is the same everywhere.
 import { until } from "./wait.mjs";
 
+/// How long a click, a fill or a wait gives the page to show its element.
+const PATIENCE_MS = 15_000;
+
 export class ScriptedSurface {
   /// `url` is the page's address; `close` closes it.
   constructor(url, close) {
@@ -26,13 +29,17 @@ export class ScriptedSurface {
   /// are one step in the page, retried until it finds the element, so an
   /// element that is redrawn in between is clicked where it now is.
   async click(selector) {
-    await until(`${selector} to click on ${this.url()}`, () =>
-      this.evaluate((s) => {
-        const element = document.querySelector(s);
-        element?.click();
-        return Boolean(element);
-      }, selector),
-    { timeout: 15_000 });
+    await until(`${selector} to click on ${this.url()}`, () => this.clickOnce(selector), { timeout: PATIENCE_MS });
+  }
+
+  /// Clicks `selector` if it is there; answers whether it was. A browser
+  /// that can click as a user's mouse does supplies its own.
+  async clickOnce(selector) {
+    return this.evaluate((s) => {
+      const element = document.querySelector(s);
+      element?.click();
+      return Boolean(element);
+    }, selector);
   }
 
   /// Types `value` into a field, once it is there, the way input events
@@ -49,7 +56,7 @@ export class ScriptedSurface {
         element.dispatchEvent(new Event("input", { bubbles: true }));
         return true;
       }, [selector, value]),
-    { timeout: 15_000 });
+    { timeout: PATIENCE_MS });
   }
 
   /// The text of `selector` now, or "" when there is no such element.
@@ -63,7 +70,7 @@ export class ScriptedSurface {
 
   /// Waits until `selector` exists and, with `predicate`, until its text
   /// satisfies it; answers the text.
-  async waitFor(selector, predicate = () => true, { timeout = 15_000 } = {}) {
+  async waitFor(selector, predicate = () => true, { timeout = PATIENCE_MS } = {}) {
     return until(`${selector} on ${this.url()}`, async () => {
       const found = await this.evaluate(
         (s) => (document.querySelector(s) ? document.querySelector(s).textContent : null),
